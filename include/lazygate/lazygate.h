@@ -1,0 +1,70 @@
+/* lazygate/lazygate.h - the Linux i386 userland runtime (liblazygate).
+ *
+ * Link a program with -llazygate and its gate call sites, and those of every
+ * shared object it loads, bind themselves on first execution to the
+ * providers registered with lazygate_provide().  The library installs its
+ * SIGSEGV handler when it is loaded; faults that are not lazygate sites go
+ * to the handler that was installed before it, or kill the process exactly
+ * as they would have without lazygate.
+ */
+#ifndef LAZYGATE_LAZYGATE_H
+#define LAZYGATE_LAZYGATE_H
+
+#include <lazygate/provider.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Install the handler and find the site tables loaded so far.  Called
+ * automatically when the library loads; idempotent.  0 or -1 (errno). */
+int lazygate_init(void);
+
+/* Register a provider's gates.  A gate number that another provider already
+ * serves is refused (-1, EEXIST): use lazygate_replace. */
+int lazygate_provide(const struct lg_api *api);
+
+/* Unbind every site bound to OLD, then serve its gates from NEW (which may
+ * be 0 to withdraw).  Sites rebind on their next call. */
+int lazygate_replace(const struct lg_api *old_api, const struct lg_api *new_api);
+
+/* How sites are bound: far calls (the default, 90 67 9A off sel) or the
+ * bound-near form (90 67 90 90 E8 rel32), about as cheap as a direct call. */
+#define LAZYGATE_BIND_FAR 0
+#define LAZYGATE_BIND_NEAR 1
+void lazygate_set_bind_mode(int mode);
+
+struct lazygate_stats {
+	unsigned long traps;   /* faults that were lazygate sites */
+	unsigned long binds;   /* sites bound */
+	unsigned long waits;   /* traps that waited for another thread's bind */
+	unsigned long unbinds; /* sites restored by lazygate_replace */
+	unsigned long passed;  /* faults handed on to the previous handler */
+	unsigned long tables;  /* site tables registered */
+	unsigned long sites;   /* sites in them */
+};
+void lazygate_get_stats(struct lazygate_stats *st);
+
+/* Called after each bind, in signal context (use only async-signal-safe
+ * functions).  LAZYGATE_TRACE=1 in the environment prints the same. */
+struct lazygate_event {
+	unsigned long site;
+	unsigned int gate;
+	const char *name; /* the gate's name, "?" if no provider knows it */
+	const char *api;
+	int tid;
+	int near;             /* bound near rather than far */
+	unsigned long target; /* entry thunk */
+};
+typedef void (*lazygate_hook)(const struct lazygate_event *ev);
+void lazygate_set_bind_hook(lazygate_hook hook);
+
+/* For programs that install their own SIGSEGV handler after lazygate's:
+ * call this first; it returns 1 if the fault was a lazygate site (return
+ * from your handler then), 0 if it was not. */
+int lazygate_fault(int sig, void *siginfo, void *ucontext);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

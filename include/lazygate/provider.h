@@ -1,0 +1,71 @@
+/* lazygate/provider.h - what a provider is made of, for both runtimes.
+ *
+ * gatec --provider writes, for each gate, an adapter (a C function that reads
+ * the caller's registers from a struct lg_regs, calls the plain C
+ * implementation and stores its results) and two entry thunks made by
+ * LG_THUNKS: NAME_far (returns with lret, for bound far calls) and NAME_near
+ * (returns with ret, for the bound-near form).  The thunks preserve every
+ * register the gate does not return, as the register convention requires.
+ */
+#ifndef LAZYGATE_PROVIDER_H
+#define LAZYGATE_PROVIDER_H
+
+#include <lazygate/stub.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The caller's registers, in pushfl + pushal order (lowest address first). */
+struct lg_regs {
+	unsigned int edi, esi, ebp, esp, ebx, edx, ecx, eax, eflags;
+};
+
+#define LG_EFLAGS_CF 1u
+
+static __inline__ void lg_set_cf(struct lg_regs *r, int cf)
+{
+	r->eflags = cf ? r->eflags | LG_EFLAGS_CF : r->eflags & ~LG_EFLAGS_CF;
+}
+
+/* Gate flags: who may call it. */
+#define LG_GATE_KERNEL 1u
+#define LG_GATE_APP 2u
+
+struct lg_gate {
+	unsigned int number;
+	unsigned int flags;
+	const char *name;
+	void (*impl)(void);       /* the C implementation; 0 = not provided */
+	void (*far_entry)(void);  /* thunk ending in lret */
+	void (*near_entry)(void); /* thunk ending in ret */
+};
+
+/* A provider: every gate of an API, sorted by number, one entry per number. */
+struct lg_api {
+	unsigned int version; /* LG_FORMAT_VERSION */
+	const char *name;
+	unsigned int count;
+	const struct lg_gate *gates;
+};
+
+/* NAME_far and NAME_near around ADAPTER (a static void f(struct lg_regs *)
+ * marked used).  Arguments are strings; use from C, at file scope. */
+#define LG_THUNK_BODY(adapter)                                       \
+	"\tpushfl\n\tpushal\n\tmovl %esp, %ebx\n\tcld\n"                 \
+	"\tandl $-16, %esp\n\tsubl $12, %esp\n\tpushl %ebx\n"            \
+	"\tcall " adapter "\n\tmovl %ebx, %esp\n\tpopal\n\tpopfl\n"
+#define LG_THUNKS(name, adapter)                                     \
+	__asm__(".pushsection .text\n\t.p2align 4\n\t"                   \
+		".hidden " name "_far\n\t.type " name "_far, @function\n"    \
+		name "_far:\n" LG_THUNK_BODY(adapter) "\tlret\n\t"           \
+		".size " name "_far, . - " name "_far\n\t"                   \
+		".hidden " name "_near\n\t.type " name "_near, @function\n"  \
+		name "_near:\n" LG_THUNK_BODY(adapter) "\tret\n\t"           \
+		".size " name "_near, . - " name "_near\n\t"                 \
+		".popsection\n")
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,188 @@
+/* lazygate/stub.h - the stub encodings and the site table.
+ *
+ * This header is the single source of truth for the bytes lazygate emits and
+ * patches: gatec, gatelink, both runtimes and the tests take every byte value
+ * from here.  It is plain C89 plus <stdint.h>-free constants, usable from C,
+ * C++, freestanding code and, under __ASSEMBLER__, from .S files.
+ * doc/FORMAT.md explains every value; keep the two in step.
+ */
+#ifndef LAZYGATE_STUB_H
+#define LAZYGATE_STUB_H
+
+#define LG_FORMAT_VERSION 1
+
+/* Caller kinds (the site table's kind field). */
+#define LG_K32 0 /* 32-bit kernel code:       3E 67 9A gg gg gg gg 02 00 */
+#define LG_K16 1 /* 16-bit kernel code:       67 66 9A gg gg gg gg 02 00 */
+#define LG_A32 2 /* 32-bit application code:  67 9A gg gg gg gg 03 00 */
+#define LG_A16 3 /* 16-bit application code:  66 9A gg gg gg gg 01 00 */
+#define LG_NKINDS 4
+
+/* Byte values.  Byte 1 of every stub is also the int-nn vector of its trap
+ * state and never changes while a site is claimed (see FORMAT.md). */
+#define LG_OP_CALLF 0x9a /* call ptr16:32 */
+#define LG_OP_CALL 0xe8  /* call rel32 */
+#define LG_OP_NOP 0x90
+#define LG_PFX_DS 0x3e
+#define LG_PFX_ADDR 0x67
+#define LG_PFX_OPND 0x66
+#define LG_HEAD_TRAP 0xcd /* int imm8: the claimed (trap) state */
+
+#define LG_K32_B0 0x3e
+#define LG_K32_B1 0x67
+#define LG_K16_B0 0x67
+#define LG_K16_B1 0x66
+#define LG_A32_B0 0x67
+#define LG_A16_B0 0x66
+#define LG_A_B1 0x9a
+
+/* Null selectors the initial stubs call; the RPL tells the kinds apart. */
+#define LG_SEL_KERNEL 2
+#define LG_SEL_APP32 3
+#define LG_SEL_APP16 1
+
+/* Trap vectors (= byte 1). */
+#define LG_VEC_K32 0x67
+#define LG_VEC_K16 0x66
+#define LG_VEC_APP 0x9a
+
+#define LG_KLEN 9 /* kernel stubs */
+#define LG_ALEN 8 /* application stubs */
+#define LG_MAXLEN 9
+
+/* The bound-near form of a K32 site: 90 67 90 90 E8 rel32 (ends at site+9). */
+#define LG_NEAR_B2 0x90
+#define LG_NEAR_B3 0x90
+
+/* Site table: section name and entry.  An entry is two 32-bit words:
+ *   rel  = site address - address of rel        (signed, PC-relative)
+ *   info = gate | kind << 24 | flags << 28
+ */
+#define LG_SITES_SECTION "lazygate_sites"
+#define LG_ENTRY_SIZE 8
+#define LG_GATE_BITS 24
+#define LG_GATE_MAX 0xffffff
+#define LG_KIND_SHIFT 24
+#define LG_KIND_MASK 0xf
+#define LG_FLAGS_SHIFT 28 /* reserved, must be 0 */
+
+/* Discovery note: one per linked module, a COMDAT-deduplicated SHT_NOTE.
+ * desc = { int32 start, int32 end, uint32 flags }, start and end relative
+ * to the address of desc. */
+#define LG_NOTE_SECTION ".note.lazygate"
+#define LG_NOTE_NAME "lazygate"
+#define LG_NOTE_TYPE 1
+#define LG_NOTE_DESCSZ 12
+#define LG_NOTE_SORTED 1 /* flags: table sorted by site address (gatelink sort) */
+
+/* Symbol used for link-time numbering by name (gatelink resolve). */
+#define LG_GATE_SYM_PREFIX "__lg_gate_"
+
+/* ---- Emitting stubs from GCC inline asm ------------------------------ */
+#define LG_STR_(x) #x
+#define LG_STR(x) LG_STR_(x)
+
+/* A site entry for the stub labelled 770 just before.  GATE is an asm
+ * expression string: a number, "%c[gate]" or a gate symbol. */
+#define LG_ASM_ENTRY(kind, gate)                                          \
+	".pushsection " LG_SITES_SECTION ",\"a\",@progbits\n\t"               \
+	".balign 4\n\t"                                                       \
+	".long 770b - .\n\t"                                                  \
+	".long (" gate ") | (" LG_STR(kind) " << " LG_STR(LG_KIND_SHIFT) ")\n\t" \
+	".popsection\n\t"
+
+#define LG_ASM_K32(gate)                                                  \
+	"770:\n\t.byte " LG_STR(LG_K32_B0) "," LG_STR(LG_K32_B1) ","          \
+	LG_STR(LG_OP_CALLF) "\n\t.long " gate "\n\t.word "                    \
+	LG_STR(LG_SEL_KERNEL) "\n\t" LG_ASM_ENTRY(LG_K32, gate)
+#define LG_ASM_K16(gate)                                                  \
+	"770:\n\t.byte " LG_STR(LG_K16_B0) "," LG_STR(LG_K16_B1) ","          \
+	LG_STR(LG_OP_CALLF) "\n\t.long " gate "\n\t.word "                    \
+	LG_STR(LG_SEL_KERNEL) "\n\t" LG_ASM_ENTRY(LG_K16, gate)
+#define LG_ASM_A32(gate)                                                  \
+	"770:\n\t.byte " LG_STR(LG_A32_B0) "," LG_STR(LG_A_B1)                \
+	"\n\t.long " gate "\n\t.word " LG_STR(LG_SEL_APP32) "\n\t"            \
+	LG_ASM_ENTRY(LG_A32, gate)
+#define LG_ASM_A16(gate)                                                  \
+	"770:\n\t.byte " LG_STR(LG_A16_B0) "," LG_STR(LG_A_B1)                \
+	"\n\t.long " gate "\n\t.word " LG_STR(LG_SEL_APP16) "\n\t"            \
+	LG_ASM_ENTRY(LG_A16, gate)
+
+/* The caller kind of this translation unit: define LAZYGATE_CALLER to one
+ * of LG_K32 (the default: flat 32-bit code, Linux userland), LG_K16,
+ * LG_A32 or LG_A16 before including a generated header. */
+#ifndef LAZYGATE_CALLER
+#define LAZYGATE_CALLER LG_K32
+#endif
+#if LAZYGATE_CALLER == LG_K32
+#define LG_ASM_STUB(gate) LG_ASM_K32(gate)
+#elif LAZYGATE_CALLER == LG_K16
+#define LG_ASM_STUB(gate) LG_ASM_K16(gate)
+#elif LAZYGATE_CALLER == LG_A32
+#define LG_ASM_STUB(gate) LG_ASM_A32(gate)
+#elif LAZYGATE_CALLER == LG_A16
+#define LG_ASM_STUB(gate) LG_ASM_A16(gate)
+#else
+#error "LAZYGATE_CALLER must be LG_K32, LG_K16, LG_A32 or LG_A16"
+#endif
+#define LG_CALLER_IS_APP (LAZYGATE_CALLER == LG_A32 || LAZYGATE_CALLER == LG_A16)
+
+/* Top-level asm, once per object: an empty site table (so the start/stop
+ * symbols exist) and the module's discovery note. */
+#define LG_ASM_NOTE                                                        \
+	".pushsection " LG_SITES_SECTION ",\"a\",@progbits\n\t"                \
+	".popsection\n\t"                                                      \
+	".hidden __start_" LG_SITES_SECTION "\n\t"                             \
+	".hidden __stop_" LG_SITES_SECTION "\n\t"                              \
+	".pushsection " LG_NOTE_SECTION ",\"aG\",@note,.lazygate.note,comdat\n\t" \
+	".balign 4\n\t"                                                        \
+	".long 9, " LG_STR(LG_NOTE_DESCSZ) ", " LG_STR(LG_NOTE_TYPE) "\n\t"    \
+	".asciz \"" LG_NOTE_NAME "\"\n\t"                                      \
+	".balign 4\n"                                                          \
+	"771:\t.long __start_" LG_SITES_SECTION " - 771b\n\t"                  \
+	".long __stop_" LG_SITES_SECTION " - 771b\n\t"                         \
+	".long 0\n\t"                                                          \
+	".popsection\n"
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One site-table entry (doc/FORMAT.md, "The site table"). */
+struct lg_site {
+	int rel;           /* site address - &rel */
+	unsigned int info; /* gate | kind << 24 | flags << 28 */
+};
+
+struct lg_note_desc {
+	int start, end; /* relative to &start */
+	unsigned int flags;
+};
+
+static __inline__ unsigned int lg_site_gate(const struct lg_site *e)
+{
+	return e->info & LG_GATE_MAX;
+}
+
+static __inline__ unsigned int lg_site_kind(const struct lg_site *e)
+{
+	return (e->info >> LG_KIND_SHIFT) & LG_KIND_MASK;
+}
+
+static __inline__ unsigned long lg_site_addr(const struct lg_site *e)
+{
+	return (unsigned long)&e->rel + (unsigned long)(long)e->rel;
+}
+
+static __inline__ unsigned int lg_kind_len(unsigned int kind)
+{
+	return kind <= LG_K16 ? LG_KLEN : LG_ALEN;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* !__ASSEMBLER__ */
+#endif

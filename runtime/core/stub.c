@@ -1,0 +1,212 @@
+/* Stub bytes: build them and recognise them.  Every byte value comes from
+ * <lazygate/stub.h>; this file only knows the shapes. */
+#include <lazygate/core.h>
+
+static void put32(unsigned char *p, unsigned int v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = v >> 24;
+}
+
+static unsigned int get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24;
+}
+
+static unsigned int get16(const unsigned char *p)
+{
+	return p[0] | p[1] << 8;
+}
+
+/* Bytes before the far pointer, and the null selector, of each kind. */
+static const unsigned char pfx[LG_NKINDS][3] = {
+	{LG_K32_B0, LG_K32_B1, LG_OP_CALLF},
+	{LG_K16_B0, LG_K16_B1, LG_OP_CALLF},
+	{LG_A32_B0, LG_A_B1, 0},
+	{LG_A16_B0, LG_A_B1, 0},
+};
+static const unsigned char nullsel[LG_NKINDS] = {
+	LG_SEL_KERNEL, LG_SEL_KERNEL, LG_SEL_APP32, LG_SEL_APP16,
+};
+
+/* Kernel stubs have a 3-byte head (prefix, prefix, 9A); application stubs 2. */
+static unsigned int hlen(unsigned int kind)
+{
+	return kind <= LG_K16 ? 3 : 2;
+}
+
+unsigned int lg_initial(unsigned int kind, unsigned int gate, unsigned char *out)
+{
+	unsigned int h = hlen(kind), i;
+
+	for (i = 0; i < h; i++)
+		out[i] = pfx[kind][i];
+	put32(out + h, gate);
+	out[h + 4] = nullsel[kind];
+	out[h + 5] = 0;
+	return h + 6;
+}
+
+/* Kernel kinds keep the offset; application kinds call a call gate, whose
+ * offset the CPU ignores, so it is written as 0.  A16 keeps its 66 head: in
+ * 16-bit code it is the operand-size prefix that makes the pointer 16:32. */
+unsigned int lg_bound_far(unsigned int kind, unsigned int offset,
+			  unsigned int selector, unsigned char *out)
+{
+	unsigned int len = lg_initial(kind, 0, out), h = hlen(kind);
+
+	out[0] = kind == LG_A16 ? LG_A16_B0 : LG_OP_NOP;
+	put32(out + h, kind <= LG_K16 ? offset : 0);
+	out[h + 4] = selector & 0xff;
+	out[h + 5] = selector >> 8;
+	return len;
+}
+
+unsigned int lg_bound_near(unsigned long site, unsigned long target, unsigned char *out)
+{
+	out[0] = LG_OP_NOP;
+	out[1] = LG_K32_B1;
+	out[2] = LG_NEAR_B2;
+	out[3] = LG_NEAR_B3;
+	out[4] = LG_OP_CALL;
+	put32(out + 5, (unsigned int)(target - (site + LG_KLEN)));
+	return LG_KLEN;
+}
+
+static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
+{
+	while (n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
+static int is_near(const unsigned char *p)
+{
+	return p[0] == LG_OP_NOP && p[1] == LG_K32_B1 && p[2] == LG_NEAR_B2 &&
+	       p[3] == LG_NEAR_B3 && p[4] == LG_OP_CALL;
+}
+
+/* A bound far site calls a selector that is not null (> 3). */
+static int is_bound(const unsigned char *p, unsigned int kind)
+{
+	unsigned int h = hlen(kind);
+	unsigned char head = kind == LG_A16 ? LG_A16_B0 : LG_OP_NOP;
+
+	if (p[0] != head || p[1] != pfx[kind][1])
+		return 0;
+	if (h == 3 && p[2] != LG_OP_CALLF)
+		return 0;
+	if (kind > LG_K16 && get32(p + h) != 0)
+		return 0;
+	return get16(p + h + 4) > 3;
+}
+
+enum lg_state lg_match(const unsigned char *p, unsigned int kind, unsigned int gate)
+{
+	unsigned char init[LG_MAXLEN];
+	unsigned int len;
+
+	if (kind >= LG_NKINDS || gate > LG_GATE_MAX)
+		return LG_S_NONE;
+	len = lg_initial(kind, gate, init);
+	if (same(p, init, len))
+		return LG_S_INITIAL;
+	if (p[0] == LG_HEAD_TRAP && p[1] == init[1])
+		return LG_S_TRAP;
+	if (is_bound(p, kind))
+		return LG_S_BOUND;
+	if (kind == LG_K32 && is_near(p))
+		return LG_S_NEAR;
+	return LG_S_NONE;
+}
+
+static int initial_kind(const unsigned char *p, size_t avail)
+{
+	unsigned int k;
+
+	for (k = 0; k < LG_NKINDS; k++) {
+		unsigned int h = hlen(k);
+
+		if (avail >= h + 6U && same(p, pfx[k], h) &&
+		    get16(p + h + 4) == nullsel[k])
+			return (int)k;
+	}
+	return -1;
+}
+
+static int bound_kind(const unsigned char *p, size_t avail)
+{
+	unsigned int k;
+
+	for (k = 0; k < LG_NKINDS; k++)
+		if (avail >= lg_kind_len(k) && is_bound(p, k))
+			return (int)k;
+	return -1;
+}
+
+static enum lg_state decode_trap(const unsigned char *p, size_t avail,
+				 struct lg_decoded *d)
+{
+	if (avail < 2)
+		return LG_S_NONE;
+	if (p[1] == LG_VEC_K32)
+		d->kind = LG_K32;
+	else if (p[1] == LG_VEC_K16)
+		d->kind = LG_K16;
+	else if (p[1] != LG_VEC_APP)
+		return LG_S_NONE;
+	/* CD 9A is A32 or A16: only the site table can say which. */
+	d->len = d->kind < 0 ? LG_ALEN : LG_KLEN;
+	return d->state = LG_S_TRAP;
+}
+
+enum lg_state lg_classify(const unsigned char *p, size_t avail, struct lg_decoded *d)
+{
+	int k;
+
+	d->kind = -1;
+	d->state = LG_S_NONE;
+	d->gate = d->offset = d->selector = d->len = 0;
+	d->rel = 0;
+	if (avail < 1)
+		return LG_S_NONE;
+	if (p[0] == LG_HEAD_TRAP)
+		return decode_trap(p, avail, d);
+	if ((k = initial_kind(p, avail)) >= 0) {
+		d->kind = k;
+		d->gate = get32(p + hlen(k));
+		d->len = lg_kind_len(k);
+		return d->state = LG_S_INITIAL;
+	}
+	if ((k = bound_kind(p, avail)) >= 0) {
+		d->kind = k;
+		d->offset = get32(p + hlen(k));
+		d->selector = get16(p + hlen(k) + 4);
+		d->len = lg_kind_len(k);
+		return d->state = LG_S_BOUND;
+	}
+	if (avail >= LG_KLEN && is_near(p)) {
+		d->kind = LG_K32;
+		d->rel = (int)get32(p + 5);
+		d->len = LG_KLEN;
+		return d->state = LG_S_NEAR;
+	}
+	return LG_S_NONE;
+}
+
+const char *lg_kind_name(unsigned int kind)
+{
+	static const char *const names[LG_NKINDS] = {"k32", "k16", "a32", "a16"};
+
+	return kind < LG_NKINDS ? names[kind] : "?";
+}
+
+const char *lg_state_name(enum lg_state s)
+{
+	static const char *const names[] = {"none", "initial", "trap", "bound", "near"};
+
+	return (unsigned int)s <= LG_S_NEAR ? names[s] : "?";
+}
