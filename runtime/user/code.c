@@ -1,0 +1,100 @@
+/* Writing code that is never writable: every store goes through
+ * /proc/self/mem, which the kernel applies to the read-only text page by
+ * copy-on-write (FOLL_FORCE) and makes visible to every thread of the
+ * process.  Other CPUs are serialized with membarrier's SYNC_CORE command,
+ * or, on kernels without it, with an mprotect whose TLB shootdown
+ * interrupts every CPU running this process (interrupt return serializes).
+ *
+ * All of this runs under the runtime's lock, in signal context: only
+ * async-signal-safe system calls. */
+#define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64 /* addresses above 2 GiB are file offsets too */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/membarrier.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "user.h"
+
+static int mem_fd = -1;
+static pid_t mem_pid;
+static int have_sync_core;
+static void *shoot_page;
+
+static int mem_open(void)
+{
+	if (mem_fd >= 0 && mem_pid == getpid())
+		return 0;
+	/* After fork the inherited descriptor still writes the parent. */
+	if (mem_fd >= 0)
+		close(mem_fd);
+	mem_fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	mem_pid = getpid();
+	return mem_fd < 0 ? -1 : 0;
+}
+
+int lg_code_init(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0)
+		have_sync_core = 1;
+	else {
+		shoot_page = mmap(0, 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (shoot_page == MAP_FAILED)
+			return -1;
+		*(volatile char *)shoot_page = 0;
+	}
+	return mem_open();
+}
+
+unsigned int lg_code_selector(void)
+{
+	unsigned int cs;
+
+	__asm__("movl %%cs, %0" : "=r"(cs));
+	return cs & 0xffff;
+}
+
+static int code_write(void *ctx, unsigned char *dst, const unsigned char *src, unsigned int n)
+{
+	(void)ctx;
+	if (mem_open())
+		return -1;
+	while (n) {
+		ssize_t r = pwrite(mem_fd, src, n, (off_t)(unsigned long)dst);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		dst += r;
+		src += r;
+		n -= (unsigned int)r;
+	}
+	return 0;
+}
+
+/* The caller holds the lock, so "head unchanged, then store CD" is atomic
+ * with respect to every other claimer. */
+static int code_claim(void *ctx, unsigned char *site, unsigned char head)
+{
+	static const unsigned char trap = LG_HEAD_TRAP;
+
+	if (*(volatile unsigned char *)site != head)
+		return -1;
+	return code_write(ctx, site, &trap, 1);
+}
+
+static void code_sync(void *ctx)
+{
+	(void)ctx;
+	if (have_sync_core) {
+		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+		return;
+	}
+	mprotect(shoot_page, 4096, PROT_READ);
+	mprotect(shoot_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+const struct lg_patch_ops lg_code_ops = {code_claim, code_write, code_sync, 0};

@@ -1,0 +1,207 @@
+/* Providers: who serves which gate number.  One process has one gate
+ * number space, as one kernel has one API table. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "user.h"
+
+#define MAX_APIS 64
+
+static const struct lg_api *apis[MAX_APIS];
+static int napis;
+static int bind_mode = LAZYGATE_BIND_FAR;
+
+static const struct lg_gate *find_in(const struct lg_api *a, unsigned int gate)
+{
+	unsigned int lo = 0, hi = a->count;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (a->gates[mid].number == gate)
+			return &a->gates[mid];
+		if (a->gates[mid].number < gate)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* The gate's entry in a provider that implements it, or (IMPLEMENTED 0)
+ * in any provider that at least names it.  Lock held. */
+const struct lg_gate *lg_provider_find(unsigned int gate, const struct lg_api **api,
+				       int implemented)
+{
+	const struct lg_gate *named = 0;
+	int i;
+
+	for (i = 0; i < napis; i++) {
+		const struct lg_gate *g = find_in(apis[i], gate);
+
+		if (g && (g->impl || !implemented)) {
+			*api = apis[i];
+			return g;
+		}
+		if (g && !named) {
+			named = g;
+			*api = apis[i];
+		}
+	}
+	return implemented ? 0 : named;
+}
+
+static int well_formed(const struct lg_api *a)
+{
+	unsigned int i;
+
+	if (!a || a->version != LG_FORMAT_VERSION || (a->count && !a->gates))
+		return 0;
+	for (i = 0; i < a->count; i++) {
+		if (i && a->gates[i - 1].number >= a->gates[i].number)
+			return 0;
+		if (a->gates[i].impl && (!a->gates[i].far_entry || !a->gates[i].near_entry))
+			return 0;
+	}
+	return 1;
+}
+
+/* Does A implement a gate that another registered provider implements? */
+static int clashes(const struct lg_api *a, const struct lg_api *except)
+{
+	unsigned int i;
+	int j;
+
+	for (i = 0; i < a->count; i++) {
+		if (!a->gates[i].impl)
+			continue;
+		for (j = 0; j < napis; j++) {
+			const struct lg_gate *g;
+
+			if (apis[j] == except || apis[j] == a)
+				continue;
+			g = find_in(apis[j], a->gates[i].number);
+			if (g && g->impl)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static int slot_of(const struct lg_api *a)
+{
+	int i;
+
+	for (i = 0; i < napis; i++)
+		if (apis[i] == a)
+			return i;
+	return -1;
+}
+
+int lazygate_provide(const struct lg_api *api)
+{
+	sigset_t saved;
+	int r = 0;
+
+	if (!well_formed(api)) {
+		errno = EINVAL;
+		return -1;
+	}
+	lazygate_init();
+	lg_lock_blocking_signals(&saved);
+	if (slot_of(api) >= 0)
+		; /* already there */
+	else if (clashes(api, 0))
+		errno = EEXIST, r = -1;
+	else if (napis == MAX_APIS)
+		errno = ENOSPC, r = -1;
+	else
+		apis[napis++] = api;
+	lg_unlock_restoring_signals(&saved);
+	return r;
+}
+
+struct unbind {
+	const struct lg_api *old;
+	unsigned int cs;
+	int failed;
+};
+
+/* Is the bound site E a call into one of OLD's entries? */
+static int bound_to(const struct lg_site *e, const struct unbind *u)
+{
+	const unsigned char *p = (const unsigned char *)lg_site_addr(e);
+	const struct lg_gate *g = find_in(u->old, lg_site_gate(e));
+	struct lg_decoded d;
+	unsigned long site = lg_site_addr(e);
+
+	if (!g || !g->impl)
+		return 0;
+	switch (lg_match(p, lg_site_kind(e), lg_site_gate(e))) {
+	case LG_S_BOUND:
+		lg_classify(p, LG_MAXLEN, &d);
+		return d.offset == (unsigned long)g->far_entry && d.selector == u->cs;
+	case LG_S_NEAR:
+		lg_classify(p, LG_MAXLEN, &d);
+		return site + LG_KLEN + (unsigned long)(long)d.rel == (unsigned long)g->near_entry;
+	default:
+		return 0;
+	}
+}
+
+static void unbind_one(const struct lg_site *e, void *arg)
+{
+	struct unbind *u = arg;
+	unsigned char *site = (unsigned char *)lg_site_addr(e);
+	unsigned char init[LG_MAXLEN];
+	unsigned int len;
+
+	if (!bound_to(e, u))
+		return;
+	len = lg_initial(lg_site_kind(e), lg_site_gate(e), init);
+	if (lg_patch(&lg_code_ops, site, site, init, len) == LG_OK)
+		lg_count(unbinds);
+	else
+		u->failed = 1;
+}
+
+int lazygate_replace(const struct lg_api *old_api, const struct lg_api *new_api)
+{
+	struct unbind u = {old_api, lg_code_selector(), 0};
+	sigset_t saved;
+	int slot, r = 0;
+
+	if (!old_api || (new_api && !well_formed(new_api))) {
+		errno = EINVAL;
+		return -1;
+	}
+	lg_lock_blocking_signals(&saved);
+	slot = slot_of(old_api);
+	if (slot < 0)
+		errno = ENOENT, r = -1;
+	else if (new_api && clashes(new_api, old_api))
+		errno = EEXIST, r = -1;
+	else {
+		lg_modules_refresh();
+		lg_modules_each(unbind_one, &u);
+		if (new_api)
+			apis[slot] = new_api;
+		else
+			apis[slot] = apis[--napis];
+		if (u.failed)
+			errno = EIO, r = -1;
+	}
+	lg_unlock_restoring_signals(&saved);
+	return r;
+}
+
+void lazygate_set_bind_mode(int mode)
+{
+	__atomic_store_n(&bind_mode, mode == LAZYGATE_BIND_NEAR, __ATOMIC_RELAXED);
+}
+
+int lg_bind_mode(void)
+{
+	return __atomic_load_n(&bind_mode, __ATOMIC_RELAXED);
+}

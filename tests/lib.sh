@@ -1,0 +1,14 @@
+# Shared helpers for the .test scripts (sourced).  Each test prints TAP-ish
+# lines and exits 0 (pass) or 1 (fail).
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+fails=0
+n=0
+pass() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+check() { # check DESCRIPTION COMMAND...
+	d=$1; shift
+	if "$@"; then pass "$d"; else fail "$d"; fi
+}
+finish() { echo "1..$n"; test "$fails" -eq 0; exit $?; }
+tmpdir() { T=$(mktemp -d "${TMPDIR:-/tmp}/lazygate.XXXXXX"); trap 'rm -rf "$T"' EXIT; }

@@ -1,0 +1,122 @@
+/* End to end: a 32-bit program calls every shape of gate through the
+ * generated header; each site traps once, binds, and then runs without
+ * trapping.  Built at several -O levels, with and without PIC. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <lazygate/lazygate.h>
+#include "t.h"
+#include "tap.h"
+#include "sites.h"
+
+extern const struct lg_api t_api;
+static struct lazygate_stats st0;
+
+static long traps(void)
+{
+	struct lazygate_stats st;
+
+	lazygate_get_stats(&st);
+	return (long)(st.traps - st0.traps);
+}
+
+static long binds(void)
+{
+	struct lazygate_stats st;
+
+	lazygate_get_stats(&st);
+	return (long)(st.binds - st0.binds);
+}
+
+__attribute__((noinline)) static int call_add(int a, int b) { return t_add(a, b); }
+__attribute__((noinline)) static void never_called(void) { t_version(); }
+
+static unsigned int raw(unsigned int b, unsigned int c, unsigned char *cf)
+{
+	unsigned int a;
+
+	__asm__ __volatile__(LG_STUB_t_raw : "=a"(a), "=@ccc"(*cf) : "b"(b), "c"(c) : "memory");
+	return a;
+}
+
+static void test_calls(void)
+{
+	int q = 0, r = 0, i, sum = 0;
+	uint32_t x = 0, y = 0;
+	char buf[8] = "xxxxxxx";
+	unsigned char cf = 2;
+
+	ok(call_add(2, 3) == 5, "add returns a + b");
+	ok(traps() == 1 && binds() == 1, "first call: one trap, one bind (%ld, %ld)", traps(), binds());
+	for (i = 0; i < 100; i++)
+		sum += call_add(i, 1);
+	ok(sum == 5050 && traps() == 1 && binds() == 1, "100 more calls: no more traps");
+	ok(t_divide(17, 5, &q, &r) == 0 && q == 3 && r == 2, "divide: outputs in eax and edx, CF clear");
+	ok(t_divide(1, 0, &q, &r) == 1, "divide by zero: CF set");
+	t_swap(0xdeadbeef, 0x01020304, &x, &y);
+	ok(x == 0x01020304 && y == 0xdeadbeef, "swap through esi and edi");
+	ok(t_length("lazygate") == 8, "pointer argument");
+	t_fill(buf, 3, 'a');
+	ok(!strcmp(buf, "aaaxxxx"), "gate with no outputs");
+	ok(t_sum6(1, 2, 3, 4, 5, 6) == 91, "six register arguments");
+	ok(raw(0xf0, 0x0f, &cf) == 0xff && cf == 0, "raw gate from hand-written inline asm");
+	ok(raw(7, 7, &cf) == 0 && cf == 1, "raw gate sets CF");
+	ok(t_plus(40, 2) == 42, "alias calls the same gate");
+	ok(t_big(5) == -5, "gate number 0x10000");
+	ok(t_version() == 1, "version");
+	ok(traps() == binds() && traps() == 12, "each site trapped once and bound once (%ld)", traps());
+}
+
+static void test_states(const char *mode)
+{
+	int near = !strcmp(mode, "near");
+	const struct lg_site *e;
+	int k32 = 0;
+
+	ok(count_state(LG_GATE_t_add, near ? LG_S_NEAR : LG_S_BOUND) == 1,
+	   "add's called site is bound %s", mode);
+	ok(count_state(LG_GATE_t_version, LG_S_INITIAL) == 1, "the site never called is still initial");
+	ok(count_state(LG_GATE_t_missing, LG_S_INITIAL) == 0, "no site of gate 8 in this program");
+	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
+		k32 += lg_site_kind(e) == LG_K32;
+	ok(k32 == __stop_lazygate_sites - __start_lazygate_sites, "every site is k32 (%d)", k32);
+	ok(writable((const void *)lg_site_addr(__start_lazygate_sites)) == 0,
+	   "the code page of a bound site is not writable");
+	(void)never_called;
+}
+
+static void test_dlopen(const char *lib)
+{
+	void *h = dlopen(lib, RTLD_NOW);
+	int (*f)(int);
+	struct lazygate_stats st;
+
+	ok(h != 0, "dlopen %s: %s", lib, h ? "ok" : dlerror());
+	if (!h)
+		return;
+	f = (int (*)(int))dlsym(h, "plugin_twice");
+	ok(f && f(21) == 42 && f(5) == 10, "a site in a library loaded later binds");
+	lazygate_get_stats(&st);
+	ok(st.tables >= 2, "its table was found (%lu tables)", st.tables);
+	dlclose(h);
+	ok(call_add(1, 1) == 2, "after dlclose the program still runs");
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "far";
+
+	if (!strcmp(mode, "near"))
+		lazygate_set_bind_mode(LAZYGATE_BIND_NEAR);
+	ok(lazygate_provide(&t_api) == 0, "provide t");
+	ok(lazygate_provide(&t_api) == 0, "providing the same table twice is harmless");
+	lazygate_get_stats(&st0);
+	ok(st0.sites == (unsigned long)(__stop_lazygate_sites - __start_lazygate_sites),
+	   "the runtime found all %lu sites", st0.sites);
+	test_calls();
+	test_states(mode);
+	if (argc > 2)
+		test_dlopen(argv[2]);
+	return tap_done();
+}

@@ -1,0 +1,45 @@
+/* Implementations of t.gates for the runtime tests (gate 8 is left out on
+ * purpose: calling it must report "no provider").  Built twice: as
+ * version 1 and, with -DT_VERSION=2, as a replacement provider. */
+#include <string.h>
+#include <lazygate/provider.h>
+#include "t.h"
+
+#ifndef T_VERSION
+#define T_VERSION 1
+#endif
+
+int t_impl_add(int a, int b) { return a + b; }
+
+int t_impl_divide(int n, int d, int *q, int *r)
+{
+	if (d == 0)
+		return 1;
+	*q = n / d;
+	*r = n % d;
+	return 0;
+}
+
+void t_impl_swap(uint32_t a, uint32_t b, uint32_t *x, uint32_t *y)
+{
+	*x = b;
+	*y = a;
+}
+
+size_t t_impl_length(const char *s) { return strlen(s); }
+void t_impl_fill(char *buf, size_t n, int c) { memset(buf, c, n); }
+
+uint32_t t_impl_sum6(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
+{
+	return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f;
+}
+
+/* Raw: eax = ebx ^ ecx, and CF set when they are equal. */
+void t_impl_raw(struct lg_regs *r)
+{
+	r->eax = r->ebx ^ r->ecx;
+	lg_set_cf(r, r->ebx == r->ecx);
+}
+
+int t_impl_version(void) { return T_VERSION; }
+int t_impl_big(int x) { return -x; }
