@@ -88,7 +88,7 @@
 	".pushsection " LG_SITES_SECTION ",\"a\",@progbits\n\t"               \
 	".balign 4\n\t"                                                       \
 	".long 770b - .\n\t"                                                  \
-	".long (" gate ") | (" LG_STR(kind) " << " LG_STR(LG_KIND_SHIFT) ")\n\t" \
+	".long (" gate ") + (" LG_STR(kind) " << " LG_STR(LG_KIND_SHIFT) ")\n\t" \
 	".popsection\n\t"
 
 #define LG_ASM_K32(gate)                                                  \
