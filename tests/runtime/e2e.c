@@ -5,6 +5,8 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <lazygate/lazygate.h>
 #include "t.h"
 #include "tap.h"
@@ -31,8 +33,9 @@ static long binds(void)
 
 __attribute__((noinline)) static int call_add(int a, int b) { return t_add(a, b); }
 __attribute__((noinline)) static void never_called(void) { t_version(); }
+__attribute__((noinline)) static int child_only(int x) { return t_add(x, 1000); }
 
-static unsigned int raw(unsigned int b, unsigned int c, unsigned char *cf)
+__attribute__((noinline)) static unsigned int raw(unsigned int b, unsigned int c, unsigned char *cf)
 {
 	unsigned int a;
 
@@ -65,7 +68,7 @@ static void test_calls(void)
 	ok(t_plus(40, 2) == 42, "alias calls the same gate");
 	ok(t_big(5) == -5, "gate number 0x10000");
 	ok(t_version() == 1, "version");
-	ok(traps() == binds() && traps() == 12, "each site trapped once and bound once (%ld)", traps());
+	ok(traps() == binds() && traps() == 11, "each of the 11 sites trapped once and bound once (%ld)", traps());
 }
 
 static void test_states(const char *mode)
@@ -74,8 +77,9 @@ static void test_states(const char *mode)
 	const struct lg_site *e;
 	int k32 = 0;
 
-	ok(count_state(LG_GATE_t_add, near ? LG_S_NEAR : LG_S_BOUND) == 1,
-	   "add's called site is bound %s", mode);
+	ok(count_state(LG_GATE_t_add, near ? LG_S_NEAR : LG_S_BOUND) == 2,
+	   "add's two called sites (call_add, the alias) are bound %s", mode);
+	ok(count_state(LG_GATE_t_add, LG_S_INITIAL) == 1, "add's other site, not called yet, is initial");
 	ok(count_state(LG_GATE_t_version, LG_S_INITIAL) == 1, "the site never called is still initial");
 	ok(count_state(LG_GATE_t_missing, LG_S_INITIAL) == 0, "no site of gate 8 in this program");
 	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
@@ -103,6 +107,20 @@ static void test_dlopen(const char *lib)
 	ok(call_add(1, 1) == 2, "after dlclose the program still runs");
 }
 
+/* A child binds a site in its own copy of the code, not in the parent's. */
+static void test_fork(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(child_only(1) == 1001 && count_state(LG_GATE_t_add, LG_S_INITIAL) == 0 ? 0 : 1);
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a forked child binds and calls a new site");
+	ok(count_state(LG_GATE_t_add, LG_S_INITIAL) == 1, "the parent's copy of that site is untouched");
+	ok(child_only(2) == 1002, "and the parent binds it itself");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "far";
@@ -116,6 +134,7 @@ int main(int argc, char **argv)
 	   "the runtime found all %lu sites", st0.sites);
 	test_calls();
 	test_states(mode);
+	test_fork();
 	if (argc > 2)
 		test_dlopen(argv[2]);
 	return tap_done();
