@@ -214,7 +214,9 @@ int lazygate_init(void)
 			lazygate_set_bind_mode(LAZYGATE_BIND_NEAR);
 		memset(&sa, 0, sizeof sa);
 		sa.sa_sigaction = on_segv;
-		sa.sa_flags = SA_SIGINFO | SA_RESTART;
+		/* SA_ONSTACK: a stack overflow must still reach a previous
+		 * handler that relies on sigaltstack. */
+		sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
 		sigfillset(&sa.sa_mask); /* nothing may re-enter the lock */
 		r = sigaction(SIGSEGV, &sa, &prev);
 		installed = r == 0;
