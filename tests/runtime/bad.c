@@ -20,6 +20,14 @@ static void handler(int sig)
 	_exit(3);
 }
 
+/* A program that installs its own handler after lazygate's asks lazygate
+ * first (lazygate_fault) and handles the rest itself. */
+static void own_handler(int sig, siginfo_t *si, void *uc)
+{
+	if (!lazygate_fault(sig, si, uc))
+		handler(sig);
+}
+
 /* With liblazygate linked statically, this runs before lazygate's own
  * constructor: lazygate must chain to it. */
 #ifdef BAD_CHAIN
@@ -36,7 +44,17 @@ int main(int argc, char **argv)
 	lazygate_provide(&t_api);
 	if (t_add(1, 2) != 3) /* a real site still works in every mode */
 		return 5;
-	if (!strcmp(m, "nosite")) /* a stub with no table entry */
+	if (!strcmp(m, "after")) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = own_handler;
+		sa.sa_flags = SA_SIGINFO;
+		sigaction(SIGSEGV, &sa, 0);
+		if (t_plus(2, 2) != 4) /* a new site, bound through lazygate_fault */
+			return 7;
+		__asm__ volatile("hlt");
+	} else if (!strcmp(m, "nosite")) /* a stub with no table entry */
 		__asm__ volatile(".byte 0x3e,0x67,0x9a\n\t.long 1\n\t.word 2" ::: "memory");
 	else if (!strcmp(m, "hlt")) /* privileged: #GP(0) at no site */
 		__asm__ volatile("hlt");
