@@ -98,6 +98,8 @@ static void bind(const struct lg_site *e, unsigned long site)
 
 	if (!g)
 		fatal("no provider", e, site);
+	if (!(g->flags & (lg_site_kind(e) <= LG_K16 ? LG_GATE_KERNEL : LG_GATE_APP)))
+		fatal("this caller kind may not call the gate", e, site);
 	if (lg_site_kind(e) != LG_K32)
 		fatal("the Linux runtime binds k32 sites only", e, site);
 	ev.near = lg_bind_mode() == LAZYGATE_BIND_NEAR;

@@ -70,6 +70,8 @@ int main(int argc, char **argv)
 		return t_missing(1);
 	else if (!strcmp(m, "unknown")) /* no provider knows gate 4242 */
 		__asm__ volatile(LG_ASM_STUB("4242") ::: "memory");
+	else if (!strcmp(m, "apponly")) /* kernel-kind code calling an application-only gate */
+		__asm__ volatile(LG_ASM_STUB(LG_STR(LG_GATE_t_app_only)) ::: "memory", "eax");
 	else if (!strcmp(m, "app")) /* an application-kind site in Linux userland */
 		__asm__ volatile(LG_ASM_A32("1") ::: "memory", "eax");
 	else

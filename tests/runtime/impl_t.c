@@ -43,3 +43,4 @@ void t_impl_raw(struct lg_regs *r)
 
 int t_impl_version(void) { return T_VERSION; }
 int t_impl_big(int x) { return -x; }
+int t_impl_app_only(void) { return 11; }
