@@ -1,0 +1,344 @@
+/* model.c - building the API model from a .gates file: the parser's
+ * semantic actions and every check that needs more than one token
+ * (registers, parameter names, types, numbers, duplicates).
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <lazygate/stub.h>
+#include "gates.h"
+
+const char *const reg_name[NREGS] = { "eax", "ebx", "ecx", "edx", "esi", "edi" };
+const char *const reg_constraint[NREGS] = { "a", "b", "c", "d", "S", "D" };
+
+int reg_lookup(const char *name)
+{
+	int r;
+
+	for (r = 0; r < NREGS; r++)
+		if (!strcmp(name, reg_name[r]))
+			return r;
+	return -1;
+}
+
+struct gate *model_add(struct api *a)
+{
+	struct gate *g;
+
+	if (a->ngates == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		a->gate = xrealloc(a->gate, (size_t)a->cap * sizeof *a->gate);
+	}
+	g = &a->gate[a->ngates++];
+	memset(g, 0, sizeof *g);
+	g->alias_of = -1;
+	return g;
+}
+
+int model_find_name(const struct api *a, const char *name)
+{
+	int i;
+
+	for (i = 0; i < a->ngates; i++)
+		if (!strcmp(a->gate[i].name, name))
+			return i;
+	return -1;
+}
+
+/* The primary gate with NUMBER, or -1. */
+int model_find_number(const struct api *a, unsigned long number)
+{
+	int i;
+
+	for (i = 0; i < a->ngates; i++)
+		if (a->gate[i].alias_of < 0 && a->gate[i].number == number)
+			return i;
+	return -1;
+}
+
+const struct gate *gate_primary(const struct api *a, const struct gate *g)
+{
+	return g->alias_of < 0 ? g : &a->gate[g->alias_of];
+}
+
+/* A new gate or alias name: unique, also ignoring case (gas macro names
+ * are case-insensitive).  0 if fine. */
+int model_check_name(struct reader *rd, const char *name, const struct loc *l)
+{
+	const struct api *a = rd->api;
+	int i;
+
+	for (i = 0; i < a->ngates; i++) {
+		if (!strcmp(a->gate[i].name, name)) {
+			diag_error(l, "duplicate name '%s' (first declared on line %d)", name,
+				   a->gate[i].line);
+			return -1;
+		}
+		if (!strcasecmp(a->gate[i].name, name)) {
+			diag_error(l, "'%s' differs from '%s' (line %d) only in case, which gas macro "
+				   "names ignore", name, a->gate[i].name, a->gate[i].line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Say once that the api declaration is missing. */
+static void need_api(struct reader *rd, const struct loc *l)
+{
+	if (rd->api->line || rd->api_missing_said)
+		return;
+	rd->api_missing_said = 1;
+	diag_error(l, "missing 'api NAME;' (it must be the first declaration)");
+}
+
+void model_api(struct reader *rd, const struct loc *kw, char *name, const struct loc *name_loc)
+{
+	struct api *a = rd->api;
+
+	(void)name_loc;
+	if (a->line) {
+		diag_error(kw, "duplicate 'api' declaration (the first is on line %d)", a->line);
+		free(name);
+		return;
+	}
+	a->line = kw->first_line;
+	if (!rd->api_override)
+		a->name = name;
+	else
+		free(name);
+}
+
+static int check_params(struct gate *g, struct plist *pl, int output,
+			struct pdecl **seen, int *nseen)
+{
+	struct param *dst = output ? g->out : g->in;
+	const char *what = output ? "output" : "input";
+	int used[NREGS] = { 0 }, i, j, r, ok = 0;
+
+	for (i = 0; i < pl->n; i++) {
+		struct pdecl *p = &pl->p[i];
+		struct param *q;
+		struct words w = p->type;
+		const char *name = p->name;
+		struct loc nl = p->name_loc;
+
+		r = reg_lookup(p->reg);
+		if (r < 0) {
+			diag_error(&p->reg_loc, "unknown register '%s' (use eax, ebx, ecx, edx, esi or edi)",
+				   p->reg);
+			ok = -1;
+		} else if (used[r]) {
+			diag_error(&p->reg_loc, "register '%s' is already used by %s '%s'", p->reg, what,
+				   dst[used[r] - 1].name);
+			ok = -1;
+			r = -1;
+		}
+		/* "int x": the last word is the name; a type word there means the
+		 * name is missing. */
+		if (!name) {
+			int n = w.n;
+			if (n < 2 || is_type_word(w.word[n - 1]) || is_c_keyword(w.word[n - 1]) ||
+			    !strcmp(w.word[n - 2], "struct")) {
+				struct loc after = p->type_loc;
+				char *t = diag_text(&p->type_loc);
+				after.first_line = after.last_line;
+				after.first_column = after.last_column;
+				diag_error(&after, "missing parameter name after type '%s'", t);
+				free(t);
+				ok = -1;
+				continue;
+			}
+			name = w.word[n - 1];
+			nl = w.loc[n - 1];
+			w.n--;
+			p->type_loc.last_line = w.loc[w.n - 1].last_line;
+			p->type_loc.last_column = w.loc[w.n - 1].last_column;
+		}
+		if (is_c_keyword(name) || is_type_word(name)) {
+			diag_error(&nl, "parameter name '%s' is a C or C++ keyword or type name", name);
+			ok = -1;
+			continue;
+		}
+		if (!strncmp(name, "lg_", 3)) {
+			diag_error(&nl, "parameter name '%s' is reserved (the generated code uses the "
+				   "prefix 'lg_')", name);
+			ok = -1;
+			continue;
+		}
+		for (j = 0; j < *nseen; j++)
+			if (!strcmp(seen[j]->name, name))
+				break;
+		if (j < *nseen) {
+			diag_error(&nl, "duplicate parameter name '%s'", name);
+			ok = -1;
+			continue;
+		}
+		p->name = (char *)name;
+		p->name_loc = nl;
+		seen[(*nseen)++] = p;
+		q = &dst[output ? g->nout : g->nin];
+		if (ctype_make(&q->type, &w, p->stars, &p->type_loc, output) < 0) {
+			ok = -1;
+			continue;
+		}
+		if (r < 0)
+			continue;
+		q->reg = r;
+		q->name = xstrdup(name);
+		if (output)
+			g->nout++;
+		else
+			g->nin++;
+		used[r] = output ? g->nout : g->nin;
+	}
+	return ok;
+}
+
+static void note_types(struct api *a, const struct param *p, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		if (p[i].type.ssize)
+			a->uses_ssize = 1;
+		if (!p[i].type.struct_tag)
+			continue;
+		for (j = 0; j < a->ntags; j++)
+			if (!strcmp(a->tags[j], p[i].type.struct_tag))
+				break;
+		if (j == a->ntags) {
+			a->tags = xrealloc(a->tags, (size_t)(a->ntags + 1) * sizeof *a->tags);
+			a->tags[a->ntags++] = p[i].type.struct_tag;
+		}
+	}
+}
+
+/* The number of a new primary gate: in range and not taken. */
+static int check_number(struct reader *rd, struct num number, const struct loc *num_loc)
+{
+	char *text;
+	int i;
+
+	if (!number.ok)
+		return -1; /* already reported by the lexer */
+	if (number.v > LG_GATE_MAX) {
+		text = diag_text(num_loc);
+		diag_error(num_loc, "gate number %s is out of range (0 to %#x)", text, LG_GATE_MAX);
+		free(text);
+		return -1;
+	}
+	i = model_find_number(rd->api, (unsigned long)number.v);
+	if (i >= 0) {
+		const struct gate *o = &rd->api->gate[i];
+		diag_error(num_loc, "gate number %llu is already '%s' (line %d); declare "
+			   "'alias NAME = %s;' for a second name", number.v, o->name, o->line, o->name);
+		return -1;
+	}
+	return 0;
+}
+
+void model_gate(struct reader *rd, enum access access, const struct loc *kw,
+		struct num number, const struct loc *num_loc, char *name,
+		const struct loc *name_loc, struct sig *sig)
+{
+	struct gate tmp, *g;
+	struct pdecl *seen[2 * NREGS + 64];
+	int nseen = 0, bad = 0;
+
+	need_api(rd, kw);
+	memset(&tmp, 0, sizeof tmp);
+	tmp.alias_of = -1;
+	tmp.access = access;
+	tmp.line = kw->first_line;
+	tmp.number = (unsigned long)number.v;
+	tmp.name_loc = *name_loc;
+	tmp.number_loc = *num_loc;
+	bad |= check_number(rd, number, num_loc);
+	bad |= model_check_name(rd, name, name_loc);
+	if (!sig)
+		tmp.raw = 1;
+	else {
+		if (sig->in.n + sig->out.n > (int)(sizeof seen / sizeof seen[0]))
+			sig->in.n = sig->out.n = 0; /* absurd: registers are already reported */
+		bad |= check_params(&tmp, &sig->in, 0, seen, &nseen);
+		bad |= check_params(&tmp, &sig->out, 1, seen, &nseen);
+		tmp.carry = sig->carry;
+	}
+	if (bad) {
+		free(name);
+		return;
+	}
+	tmp.name = name;
+	g = model_add(rd->api);
+	*g = tmp;
+	rd->api->nprimary++;
+	if (g->raw)
+		rd->api->uses_regs = 1;
+	note_types(rd->api, g->in, g->nin);
+	note_types(rd->api, g->out, g->nout);
+}
+
+void model_alias(struct reader *rd, const struct loc *kw, char *name,
+		 const struct loc *name_loc, char *target, const struct loc *target_loc)
+{
+	struct gate *g;
+	int t;
+
+	need_api(rd, kw);
+	if (model_check_name(rd, name, name_loc) < 0) {
+		free(name);
+		free(target);
+		return;
+	}
+	t = model_find_name(rd->api, target);
+	if (t < 0) {
+		diag_error(target_loc, "alias of unknown gate '%s'", target);
+		free(name);
+		free(target);
+		return;
+	}
+	free(target);
+	if (rd->api->gate[t].alias_of >= 0)
+		t = rd->api->gate[t].alias_of;
+	g = model_add(rd->api);
+	*g = rd->api->gate[t];
+	g->alias_of = t;
+	g->name = name;
+	g->line = kw->first_line;
+	g->name_loc = *name_loc;
+}
+
+/* Wrapper names are API_NAME and implementations API_impl_NAME: a gate
+ * called impl_X would clash with the implementation of a gate X. */
+static void check_impl_clash(struct reader *rd)
+{
+	const struct api *a = rd->api;
+	int i, j;
+
+	for (i = 0; i < a->ngates; i++) {
+		const char *n = a->gate[i].name;
+		if (strncmp(n, "impl_", 5))
+			continue;
+		j = model_find_name(a, n + 5);
+		if (j >= 0 && a->gate[j].alias_of < 0) {
+			diag_error(&a->gate[i].name_loc, "the wrapper of '%s' would be named like the implementation of "
+				   "gate '%s' (%s_impl_%s)", n, n + 5, a->name ? a->name : "API", n + 5);
+		}
+	}
+}
+
+void model_finish(struct reader *rd, const struct loc *eof)
+{
+	if (rd->format == FMT_RDOS)
+		rdos_finish(rd);
+	else
+		need_api(rd, eof);
+	if (!rd->api->name && rd->api_override)
+		rd->api->name = xstrdup(rd->api_override);
+	check_impl_clash(rd);
+}

@@ -1,0 +1,278 @@
+/* parser.y - the grammars of gatec's two input formats.
+ *
+ * The scanner (lexer.l) first returns START_GATES or START_RDOS, so one
+ * parser reads both:
+ *
+ *   .gates:  api demo;
+ *            [kernel|app] gate 3 open(ebx: const char *path) -> (eax: int h) carry;
+ *            alias open_file = open;
+ *   RDOS:    open_nr = 3        (one per line; ';' starts a comment)
+ *
+ * The actions only collect; model.c and rdos.c check and build the model.
+ * Errors recover at ';' (or at the next declaration), and at the end of
+ * the line in RDOS files.
+ */
+%require "3.6"
+%define api.pure full
+%locations
+%define api.location.type {struct loc}
+%define parse.error custom
+%define parse.lac full
+%lex-param {yyscan_t scanner}
+%parse-param {yyscan_t scanner} {struct reader *rd}
+
+%code requires {
+#include "gates.h"
+#ifndef YY_TYPEDEF_YY_SCANNER_T
+#define YY_TYPEDEF_YY_SCANNER_T
+typedef void *yyscan_t;
+#endif
+}
+
+%code {
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
+static void yyerror(const struct loc *l, yyscan_t scanner, struct reader *rd, const char *msg);
+
+static void words_add(struct words *w, char *word, const struct loc *l)
+{
+	w->word = xrealloc(w->word, (size_t)(w->n + 1) * sizeof *w->word);
+	w->loc = xrealloc(w->loc, (size_t)(w->n + 1) * sizeof *w->loc);
+	w->word[w->n] = word;
+	w->loc[w->n] = *l;
+	w->n++;
+}
+
+static void plist_add(struct plist *pl, const struct pdecl *p)
+{
+	pl->p = xrealloc(pl->p, (size_t)(pl->n + 1) * sizeof *pl->p);
+	pl->p[pl->n++] = *p;
+}
+}
+
+%union {
+	char *str;
+	struct num num;
+	struct words words;
+	struct pdecl pdecl;
+	struct plist plist;
+	struct sig *sig;
+	int ival;
+}
+
+%token START_GATES START_RDOS
+%token API "api" GATE "gate" ALIAS "alias" KERNEL "kernel" APP "app" CARRY "carry"
+%token ARROW "->"
+%token <str> IDENT "name"
+%token <num> NUMBER "number"
+%token EOL "end of line"
+
+%type <ival> gate_kw stars carry
+%type <sig> signature
+%type <plist> params params1 outputs
+%type <pdecl> param
+%type <words> words
+
+%%
+
+file
+	: START_GATES items
+	| START_RDOS rdos_lines
+	;
+
+/* ---- .gates ------------------------------------------------------------ */
+
+items
+	: %empty
+	| items item
+	;
+
+item
+	: API IDENT ';'
+		{ model_api(rd, &@1, $2, &@2); }
+	| gate_kw NUMBER IDENT signature ';'
+		{ model_gate(rd, (enum access)$1, &@1, $2, &@2, $3, &@3, $4); }
+	| ALIAS IDENT '=' IDENT ';'
+		{ model_alias(rd, &@1, $2, &@2, $4, &@4); }
+	| error ';'
+		{ yyerrok; }
+	| error
+	;
+
+gate_kw
+	: GATE          { $$ = ACC_BOTH; }
+	| KERNEL GATE   { $$ = ACC_KERNEL; }
+	| APP GATE      { $$ = ACC_APP; }
+	;
+
+signature
+	: %empty
+		{ $$ = NULL; }
+	| '(' params ')' outputs carry
+		{
+			$$ = xmalloc(sizeof *$$);
+			$$->in = $2;
+			$$->out = $4;
+			$$->carry = $5;
+		}
+	;
+
+outputs
+	: %empty                 { memset(&$$, 0, sizeof $$); }
+	| ARROW '(' params ')'   { $$ = $3; }
+	;
+
+carry
+	: %empty   { $$ = 0; }
+	| CARRY    { $$ = 1; }
+	;
+
+params
+	: %empty    { memset(&$$, 0, sizeof $$); }
+	| params1
+	;
+
+params1
+	: param               { memset(&$$, 0, sizeof $$); plist_add(&$$, &$1); }
+	| params1 ',' param   { $$ = $1; plist_add(&$$, &$3); }
+	;
+
+/* REG ':' TYPE NAME, where TYPE is words and stars.  Without stars the
+ * name is the last word (model.c splits it off). */
+param
+	: IDENT ':' words
+		{
+			memset(&$$, 0, sizeof $$);
+			$$.reg = $1;
+			$$.reg_loc = @1;
+			$$.type = $3;
+			$$.type_loc = @3;
+		}
+	| IDENT ':' words stars IDENT
+		{
+			memset(&$$, 0, sizeof $$);
+			$$.reg = $1;
+			$$.reg_loc = @1;
+			$$.type = $3;
+			$$.stars = $4;
+			$$.type_loc = @3;
+			$$.type_loc.last_line = @4.last_line;
+			$$.type_loc.last_column = @4.last_column;
+			$$.name = $5;
+			$$.name_loc = @5;
+		}
+	;
+
+words
+	: IDENT         { memset(&$$, 0, sizeof $$); words_add(&$$, $1, &@1); }
+	| words IDENT   { $$ = $1; words_add(&$$, $2, &@2); }
+	;
+
+stars
+	: '*'         { $$ = 1; }
+	| stars '*'   { $$ = $1 + 1; }
+	;
+
+/* ---- RDOS .def ------------------------------------------------------------ */
+
+rdos_lines
+	: %empty
+	| rdos_lines rdos_line
+	;
+
+rdos_line
+	: EOL
+	| IDENT '=' NUMBER EOL
+		{ rdos_assign(rd, $1, &@1, $3, &@3); }
+	| error EOL
+		{ yyerrok; }
+	;
+
+%%
+
+/* Bison's other messages ("memory exhausted"). */
+static void yyerror(const struct loc *l, yyscan_t scanner, struct reader *rd, const char *msg)
+{
+	(void)scanner;
+	(void)rd;
+	diag_error(l, "%s", msg);
+}
+
+/* A token kind as the messages name it: 'gate', ';', a name. */
+static const char *describe(yysymbol_kind_t k, char *buf, size_t size)
+{
+	const char *s = yysymbol_name(k);
+	size_t n;
+
+	switch (k) {
+	case YYSYMBOL_YYEOF:
+		return "end of input";
+	case YYSYMBOL_EOL:
+		return "end of line";
+	case YYSYMBOL_IDENT:
+		return "a name";
+	case YYSYMBOL_NUMBER:
+		return "a number";
+	default:
+		break;
+	}
+	n = strlen(s);
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+		snprintf(buf, size, "'%.*s'", (int)(n - 2), s + 1);
+		return buf;
+	}
+	return s;
+}
+
+/* "expected ';' before 'gate'", pointing just after the previous token when
+ * the unexpected one is on a later line (as gcc does). */
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, struct reader *rd)
+{
+	enum { MAX = 8 };
+	yysymbol_kind_t exp[MAX], look = yypcontext_token(ctx);
+	struct loc l = *yypcontext_location(ctx);
+	char msg[512], what[160], bufs[MAX][32];
+	char *text = NULL;
+	size_t len;
+	int n, i, j;
+
+	(void)scanner;
+	n = yypcontext_expected_tokens(ctx, exp, MAX);
+	if (n > 1) { /* "expected ';' or end of input" reads badly: drop the end */
+		for (i = j = 0; i < n; i++)
+			if (exp[i] != YYSYMBOL_YYEOF)
+				exp[j++] = exp[i];
+		n = j;
+	}
+	if (look == YYSYMBOL_YYEOF)
+		snprintf(what, sizeof what, "end of input");
+	else if (look == YYSYMBOL_EOL)
+		snprintf(what, sizeof what, "end of line");
+	else {
+		text = diag_text(&l);
+		snprintf(what, sizeof what, "'%.100s'", text);
+	}
+	if (n == 0) {
+		snprintf(msg, sizeof msg, "unexpected %s", what);
+	} else {
+		len = (size_t)snprintf(msg, sizeof msg, "expected ");
+		for (i = 0; i < n && len < sizeof msg; i++)
+			len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
+						i == 0 ? "" : i == n - 1 ? " or " : ", ",
+						describe(exp[i], bufs[i], sizeof bufs[i]));
+		if (len < sizeof msg)
+			snprintf(msg + len, sizeof msg - len, " %s %s",
+				 look == YYSYMBOL_YYEOF || look == YYSYMBOL_EOL ? "at" : "before", what);
+		if (rd->prev.first_line > 0 &&
+		    (look == YYSYMBOL_YYEOF || l.first_line > rd->prev.last_line)) {
+			l.first_line = l.last_line = rd->prev.last_line;
+			l.first_column = l.last_column = rd->prev.last_column;
+		}
+	}
+	diag_error(&l, "%s", msg);
+	free(text);
+	return 0;
+}
