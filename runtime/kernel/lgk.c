@@ -1,0 +1,448 @@
+/* The i386 kernel resolver: #GP hook, int-nn handler, binding with a
+ * cmpxchg claim on the code and IPI rounds for serialization.
+ *
+ * One spinlock (bind_lock) covers lookup, claim and the whole patch, as in
+ * the userland runtime: a CPU that meets the trap state waits by taking it,
+ * and once it holds it no bind is under way, so a head still CD was not
+ * written by lazygate and the trap is passed on (never an endless wait).
+ * Every spin loop here answers sync requests (lgk_poll), so two CPUs with
+ * interrupts off never wait for each other.
+ *
+ * The CPU that finds a site in its initial state binds it within that one
+ * #GP and returns to the site, which now holds the bound call: the first
+ * call reaches its target with one trap and no frame rewriting (the same
+ * path serves k32, k16 and ring-3 callers through call gates).
+ */
+#include "lgk.h"
+
+struct lgk_stats lgk_stats[LGK_MAX_CPUS];
+
+static const struct lgk_ops *ops;
+static unsigned int kcs, cg_first, cg_count, cg_used;
+static struct lg_site *tab[LGK_MAX_TABLES];
+static size_t tab_n[LGK_MAX_TABLES];
+static unsigned long tab_lo[LGK_MAX_TABLES], tab_hi[LGK_MAX_TABLES];
+static volatile unsigned int ntabs;
+static const struct lg_api *apis[LGK_MAX_APIS];
+#define CG_MAX 64
+static unsigned int cg_gate[CG_MAX];
+static volatile unsigned int bind_lock, sync_gen, online;
+static volatile unsigned int ack[LGK_MAX_CPUS];
+static unsigned long last_site[LGK_MAX_CPUS];
+static unsigned int repeats[LGK_MAX_CPUS];
+
+#define COUNT(c, f) (lgk_stats[c].f++)
+
+static inline void pause(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+static inline void serialize(void)
+{
+	unsigned int a = 0, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) : : "memory");
+}
+
+static inline unsigned int save_cli(void)
+{
+	unsigned int fl;
+
+	__asm__ volatile("pushfl; popl %0; cli" : "=r"(fl) : : "memory");
+	return fl;
+}
+
+static inline void restore(unsigned int fl)
+{
+	__asm__ volatile("pushl %0; popfl" : : "r"(fl) : "memory", "cc");
+}
+
+/* ---- serialization: an IPI round ------------------------------------ */
+
+void lgk_poll(void)
+{
+	unsigned int c = ops->cpu(), g = sync_gen;
+
+	if (ack[c] != g) {
+		serialize();
+		__atomic_store_n(&ack[c], g, __ATOMIC_RELEASE);
+	}
+}
+
+void lgk_ipi(void)
+{
+	lgk_poll();
+}
+
+/* Every other online CPU executes cpuid (in lgk_ipi or lgk_poll) after
+ * this call started; only the holder of bind_lock calls it. */
+static void sync_all(void *ctx)
+{
+	unsigned int c = ops->cpu(), g = sync_gen + 1, i;
+
+	(void)ctx;
+	__atomic_store_n(&sync_gen, g, __ATOMIC_SEQ_CST);
+	ack[c] = g;
+	COUNT(c, syncs);
+	if (online & ~(1u << c))
+		ops->send_ipi();
+	for (i = 0; i < LGK_MAX_CPUS; i++)
+		while ((online >> i & 1) && (int)(ack[i] - g) < 0)
+			pause();
+	serialize();
+}
+
+static int claim(void *ctx, unsigned char *p, unsigned char head)
+{
+	unsigned char old = head;
+
+	(void)ctx;
+	return !__atomic_compare_exchange_n(p, &old, LG_HEAD_TRAP, 0, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+}
+
+static int put(void *ctx, unsigned char *d, const unsigned char *s, unsigned int n)
+{
+	(void)ctx;
+	while (n--)
+		*(volatile unsigned char *)d++ = *s++;
+	return 0;
+}
+
+static const struct lg_patch_ops pops = {claim, put, sync_all, 0};
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&bind_lock, 1, __ATOMIC_ACQUIRE))
+		while (bind_lock) {
+			lgk_poll();
+			pause();
+		}
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&bind_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* ---- descriptors ----------------------------------------------------- */
+
+static unsigned char *gdt(void)
+{
+	struct {
+		unsigned short limit;
+		unsigned long base;
+	} __attribute__((packed)) r;
+
+	__asm__ volatile("sgdt %0" : "=m"(r));
+	return (unsigned char *)r.base;
+}
+
+unsigned long lgk_linear(unsigned int cs, unsigned int eip)
+{
+	const unsigned char *d;
+
+	if (cs & 4)
+		return ~0ul; /* LDT: not supported, never a site */
+	d = gdt() + (cs & ~7u);
+	return eip + (d[2] | d[3] << 8 | d[4] << 16 | (unsigned long)d[7] << 24);
+}
+
+/* A 32-bit call gate, DPL 3, to kcs:target. */
+static void set_gate(unsigned int idx, unsigned long target)
+{
+	unsigned char *d = gdt() + idx * 8;
+
+	d[0] = target & 0xff;
+	d[1] = (target >> 8) & 0xff;
+	d[2] = kcs & 0xff;
+	d[3] = kcs >> 8;
+	d[4] = 0;
+	d[6] = (target >> 16) & 0xff;
+	d[7] = target >> 24;
+	d[5] = 0xec; /* present, DPL 3, 32-bit call gate */
+}
+
+/* The call-gate selector of GATE: one descriptor per gate, made on first use. */
+static unsigned int call_gate(unsigned int gate, unsigned long target)
+{
+	unsigned int i;
+
+	for (i = 0; i < cg_used && cg_gate[i] != gate; i++)
+		;
+	if (i == cg_used) {
+		if (cg_used == cg_count)
+			return 0;
+		cg_gate[cg_used++] = gate;
+	}
+	set_gate(cg_first + i, target);
+	return (cg_first + i) << 3 | 3;
+}
+
+/* ---- tables and providers -------------------------------------------- */
+
+void lgk_init(const struct lgk_ops *o, unsigned int cs, unsigned int first,
+	      unsigned int count)
+{
+	ops = o;
+	kcs = cs;
+	cg_first = first;
+	cg_count = count < CG_MAX ? count : CG_MAX;
+}
+
+void lgk_cpu_online(unsigned int cpu)
+{
+	ack[cpu] = sync_gen;
+	__atomic_or_fetch(&online, 1u << cpu, __ATOMIC_SEQ_CST);
+}
+
+int lgk_register(struct lg_site *t, size_t n)
+{
+	unsigned int i = ntabs, fl;
+
+	if (!n)
+		return 0;
+	if (i == LGK_MAX_TABLES)
+		return -1;
+	if (!lg_table_sorted(t, n))
+		lg_table_sort(t, n);
+	if (!lg_table_valid(t, n))
+		return -1;
+	fl = save_cli();
+	lock();
+	tab[i] = t;
+	tab_n[i] = n;
+	tab_lo[i] = lg_site_addr(&t[0]);
+	tab_hi[i] = lg_site_addr(&t[n - 1]);
+	__atomic_store_n(&ntabs, i + 1, __ATOMIC_RELEASE);
+	unlock();
+	restore(fl);
+	return 0;
+}
+
+static const struct lg_site *find(unsigned long a)
+{
+	unsigned int i, n = __atomic_load_n(&ntabs, __ATOMIC_ACQUIRE);
+	const struct lg_site *e;
+
+	for (i = 0; i < n; i++)
+		if (a >= tab_lo[i] && a <= tab_hi[i] && (e = lg_table_find(tab[i], tab_n[i], a)))
+			return e;
+	return 0;
+}
+
+/* The gate NUM of any provider (implemented only, if IMPL). */
+static const struct lg_gate *gate_find(unsigned int num, const struct lg_api **api, int impl)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < LGK_MAX_APIS; i++)
+		for (j = 0; apis[i] && j < apis[i]->count; j++) {
+			const struct lg_gate *g = &apis[i]->gates[j];
+
+			if (g->number == num && (!impl || g->far_entry)) {
+				*api = apis[i];
+				return g;
+			}
+		}
+	return 0;
+}
+
+static int implements(const struct lg_api *a, unsigned int num)
+{
+	unsigned int j;
+
+	for (j = 0; a && j < a->count; j++)
+		if (a->gates[j].number == num && a->gates[j].far_entry)
+			return 1;
+	return 0;
+}
+
+static void event(struct lgk_event *ev, enum lgk_what w, const struct lg_site *e,
+		  unsigned long site)
+{
+	const struct lg_api *api = 0;
+	const struct lg_gate *g = gate_find(lg_site_gate(e), &api, 0);
+
+	ev->what = w;
+	ev->cpu = ops->cpu();
+	ev->site = site;
+	ev->entry = e;
+	ev->gate = lg_site_gate(e);
+	ev->kind = lg_site_kind(e);
+	ev->api = api ? api->name : 0;
+	ev->name = g ? g->name : 0;
+	if (ops->event)
+		ops->event(ev);
+}
+
+int lgk_provide(const struct lg_api *api)
+{
+	unsigned int i, fl, slot = LGK_MAX_APIS;
+	const struct lg_api *a;
+	int r = -1;
+
+	fl = save_cli();
+	lock();
+	for (i = 0; i < api->count; i++)
+		if (api->gates[i].far_entry && gate_find(api->gates[i].number, &a, 1))
+			goto out;
+	for (i = LGK_MAX_APIS; i-- > 0;)
+		if (!apis[i])
+			slot = i;
+	if (slot < LGK_MAX_APIS) {
+		apis[slot] = api;
+		r = 0;
+	}
+out:
+	unlock();
+	restore(fl);
+	return r;
+}
+
+int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
+{
+	unsigned char from[LG_MAXLEN], to[LG_MAXLEN];
+	unsigned int i, k, fl, c = ops->cpu();
+	size_t j;
+	int n = 0;
+
+	fl = save_cli();
+	lock();
+	for (i = 0; i < ntabs; i++)
+		for (j = 0; j < tab_n[i]; j++) {
+			const struct lg_site *e = &tab[i][j];
+			unsigned char *p = (unsigned char *)lg_site_addr(e);
+			enum lg_state s = lg_match(p, lg_site_kind(e), lg_site_gate(e));
+			struct lgk_event ev = {0};
+
+			if (!implements(old_api, lg_site_gate(e)) || (s != LG_S_BOUND && s != LG_S_NEAR))
+				continue;
+			for (k = 0; k < lg_kind_len(lg_site_kind(e)); k++)
+				from[k] = p[k];
+			lg_initial(lg_site_kind(e), lg_site_gate(e), to);
+			if (lg_patch(&pops, p, from, to, lg_kind_len(lg_site_kind(e))) == LG_OK) {
+				n++;
+				COUNT(c, unbinds);
+				event(&ev, LGK_EV_UNBIND, e, (unsigned long)p);
+			}
+		}
+	for (i = 0; i < LGK_MAX_APIS; i++)
+		if (apis[i] == old_api)
+			apis[i] = new_api;
+	unlock();
+	restore(fl);
+	return n;
+}
+
+/* ---- the trap path ---------------------------------------------------- */
+
+/* Bind E at SITE for the caller in F.  Lock held; released here. */
+static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned long site,
+		unsigned int c)
+{
+	unsigned int kind = lg_site_kind(e), gate = lg_site_gate(e), len;
+	const struct lg_api *api = 0;
+	const struct lg_gate *g = gate_find(gate, &api, 1), *d = g ? g : gate_find(gate, &api, 0);
+	unsigned int need = (f->cs & 3) == 3 ? LG_GATE_APP : LG_GATE_KERNEL;
+	struct lgk_event ev = {0};
+	unsigned char to[LG_MAXLEN];
+	int r = LGK_RESUME;
+
+	ev.cs = f->cs;
+	ev.eip = f->eip;
+	if ((d && !(d->flags & need)) || (need == LG_GATE_APP && kind <= LG_K16)) {
+		unlock();
+		COUNT(c, refused);
+		event(&ev, LGK_EV_REFUSED, e, site);
+		return LGK_REFUSED;
+	}
+	if (!g) {
+		unlock();
+		COUNT(c, noprov);
+		event(&ev, LGK_EV_NOPROVIDER, e, site);
+		return LGK_NOPROVIDER;
+	}
+	ev.target = (unsigned long)g->far_entry;
+	ev.sel = kind <= LG_K16 ? kcs : call_gate(gate, ev.target);
+	if (!ev.sel) {
+		unlock();
+		return LGK_PASS; /* out of call-gate descriptors */
+	}
+	len = lg_bound_far(kind, (unsigned int)ev.target, ev.sel, to);
+	if (lg_patch(&pops, (unsigned char *)site, (unsigned char *)site, to, len) != LG_OK)
+		r = LGK_PASS;
+	else
+		COUNT(c, binds);
+	unlock();
+	if (r == LGK_RESUME)
+		event(&ev, LGK_EV_BIND, e, site);
+	return r;
+}
+
+static int resolve(struct lgk_frame *f, unsigned long site, int trapped)
+{
+	const struct lg_site *e = find(site);
+	unsigned int c = ops->cpu();
+
+	if (!e)
+		return LGK_PASS;
+	lock();
+	switch (lg_match((const unsigned char *)site, lg_site_kind(e), lg_site_gate(e))) {
+	case LG_S_INITIAL:
+		if (!trapped) {
+			COUNT(c, traps);
+			return bind(f, e, site, c);
+		}
+		/* unbound again (provider replaced) while this CPU waited */
+		/* fall through */
+	case LG_S_BOUND:
+	case LG_S_NEAR:
+		/* Bound by another CPU while this one fetched the old bytes or
+		 * waited: re-execute.  A bound site cannot fault at its own
+		 * address, so repeats mean something else is wrong. */
+		unlock();
+		repeats[c] = last_site[c] == site ? repeats[c] + 1 : 0;
+		last_site[c] = site;
+		if (repeats[c] > 2)
+			return LGK_PASS;
+		if (trapped)
+			COUNT(c, waits);
+		COUNT(c, traps);
+		return LGK_RESUME;
+	default:
+		/* LG_S_TRAP with the lock held: a CD nobody is writing. */
+		unlock();
+		return LGK_PASS;
+	}
+}
+
+int lgk_gp(struct lgk_frame *f)
+{
+	unsigned int err = f->error;
+
+	if (err && err != (LG_VEC_APP << 3 | 2) && err != (LG_VEC_K32 << 3 | 2) &&
+	    err != (LG_VEC_K16 << 3 | 2))
+		return LGK_PASS;
+	return resolve(f, lgk_linear(f->cs, f->eip), err != 0);
+}
+
+int lgk_int(struct lgk_frame *f)
+{
+	int r = resolve(f, lgk_linear(f->cs, f->eip - 2), 1);
+
+	if (r == LGK_RESUME)
+		f->eip -= 2;
+	return r;
+}
+
+void lgk_fail(struct lgk_frame *f)
+{
+	const struct lg_site *e = find(lgk_linear(f->cs, f->eip));
+
+	if (e) {
+		f->eip += lg_kind_len(lg_site_kind(e));
+		f->eflags |= LG_EFLAGS_CF;
+	}
+}

@@ -1,0 +1,33 @@
+/* app.c - the ring-3 application: a32 callers of the application API,
+ * bound to call gates (90 9A 00 00 00 00 sel).  Ends with int 0x30. */
+#define LAZYGATE_CALLER LG_A32
+#include "kapi.h"
+#include "clients.h"
+#include "calls.h"
+
+struct calls app_out[2];
+volatile int app_bad_reached;
+
+static void __attribute__((noreturn)) app_exit(int v)
+{
+	__asm__ volatile("int $0x30" : : "a"(v));
+	__builtin_unreachable();
+}
+
+void app_main(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		calls_round(&app_out[i]);
+	app_exit(0x600d);
+}
+
+/* A kernel-only gate: refused, the application is ended. */
+void app_bad(void)
+{
+	unsigned int c = kapi_cpu_id();
+
+	app_bad_reached = 1 + (int)c;
+	app_exit(0xbad);
+}

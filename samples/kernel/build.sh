@@ -1,0 +1,53 @@
+#!/bin/sh
+# build.sh - build the lazygate sample kernel (throwaway, until the top-level
+# Makefile.am builds it).  Usage: build.sh [OUTDIR]   (default: .)
+# Environment: top_srcdir (default: two levels up), CC32 (default gcc -m32),
+# OBJCOPY, LD32 (default: $CC32).
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+top=${top_srcdir:-$here/../..}
+out=${1:-.}
+CC32=${CC32:-gcc -m32}
+OBJCOPY=${OBJCOPY:-objcopy}
+mkdir -p "$out"
+o=$out
+
+FREE="-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+ -fno-builtin -mgeneral-regs-only -fno-jump-tables -fcf-protection=none"
+WARN="-Wall -Wextra -Wno-unused-function"
+CFLAGS="-O2 -g $FREE $WARN -I$top/include -I$top/runtime/kernel -I$here"
+
+cc() { # cc OUT SRC [flags]
+	obj=$1 src=$2; shift 2
+	$CC32 $CFLAGS "$@" -c -o "$o/$obj" "$src"
+}
+
+# The kernel runtime and the shared core; -Os: this is the resolver.
+for f in core/stub core/table core/patch kernel/lgk; do
+	cc "rt_$(basename $f).o" "$top/runtime/$f.c" -Os
+done
+cc boot.o "$here/boot.S"
+cc kernel.o "$here/kernel.c"
+cc tests.o "$here/tests.c"
+cc kapi_provider.o "$here/kapi_provider.c"
+
+# Clients, each with its own site table (lazygate_sites renamed per client,
+# as a module loader would keep one table per module).
+cc drv32.o.tmp "$here/drv32.c"
+$OBJCOPY --rename-section lazygate_sites=lgsites_drv32 "$o/drv32.o.tmp" "$o/drv32.o"
+cc app.o.tmp "$here/app.c"
+$OBJCOPY --rename-section lazygate_sites=lgsites_app "$o/app.o.tmp" "$o/app.o"
+cc race.o.tmp "$here/race.c"
+$OBJCOPY --rename-section lazygate_sites=lgsites_race "$o/race.o.tmp" "$o/race.o"
+# The mixed driver: a 16-bit part (gcc -m16, moved to .text16) and a 32-bit part.
+$CC32 $CFLAGS -m16 -fno-reorder-functions -c -o "$o/mixed16.o.tmp" "$here/mixed16.c"
+$OBJCOPY --rename-section .text=.text16 --rename-section lazygate_sites=lgsites_mixed \
+	"$o/mixed16.o.tmp" "$o/mixed16.o"
+cc mixed32.o.tmp "$here/mixed32.c"
+$OBJCOPY --rename-section lazygate_sites=lgsites_mixed "$o/mixed32.o.tmp" "$o/mixed32.o"
+
+$CC32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,"$here/link.ld" -o "$o/lgkernel.elf" \
+	"$o/boot.o" "$o/kernel.o" "$o/tests.o" "$o/kapi_provider.o" \
+	"$o/rt_lgk.o" "$o/rt_stub.o" "$o/rt_table.o" "$o/rt_patch.o" \
+	"$o/drv32.o" "$o/mixed16.o" "$o/mixed32.o" "$o/app.o" "$o/race.o" -lgcc
+rm -f "$o"/*.o.tmp

@@ -1,0 +1,9 @@
+/* drv32.c - the sample's 32-bit driver: k32 callers of kapi. */
+#include "kapi.h"
+#include "clients.h"
+#include "calls.h"
+
+void drv32_calls(struct calls *c) { calls_round(c); }
+unsigned int drv32_cpu_id(void) { return kapi_cpu_id(); }
+unsigned int drv32_which(void) { return kapi_which(); }
+int drv32_late(unsigned int x, unsigned int *r) { return kapi_late(x, r); }

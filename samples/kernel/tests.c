@@ -1,0 +1,439 @@
+/* tests.c - the checks the sample kernel runs; one PASS/FAIL line each.
+ * The multiboot command line picks groups: "basic", "k16", "user", "late",
+ * "replace", "notsite", "race", "quiet" (no bind log); default: all. */
+#include "lgk.h"
+#include "kapi.h"
+#include "kernel.h"
+#include "clients.h"
+
+#define MOD(n) extern struct lg_site __start_lgsites_##n[], __stop_lgsites_##n[]; \
+	static const struct module mod_##n = {#n, __start_lgsites_##n, __stop_lgsites_##n}
+MOD(kernel);
+MOD(drv32);
+MOD(mixed);
+MOD(app);
+MOD(race);
+
+extern const struct lg_api kapi_main, kapi_which1, kapi_which2, kapi_lateapi;
+
+
+/* Is W a word of the command line? */
+static int word(const char *cmd, const char *w)
+{
+	const char *p = cmd;
+
+	while (*p) {
+		const char *q = w;
+
+		while (*p && *p == *q)
+			p++, q++;
+		if (!*q && (!*p || *p == ' '))
+			return 1;
+		while (*p && *p != ' ')
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+static int want(const char *cmd, const char *group)
+{
+	static const char *const groups[] = {"basic", "k16", "user", "late", "replace",
+					     "notsite", "race", 0};
+	int i;
+
+	for (i = 0; groups[i]; i++)
+		if (word(cmd, groups[i]))
+			return word(cmd, group);
+	return 1;
+}
+
+static unsigned int count(const struct module *m)
+{
+	return (unsigned int)(m->stop - m->start);
+}
+
+/* Sites of module M in STATE. */
+static unsigned int in_state(const struct module *m, enum lg_state st)
+{
+	const struct lg_site *e;
+	unsigned int n = 0;
+
+	for (e = m->start; e < m->stop; e++)
+		n += lg_match((const unsigned char *)lg_site_addr(e), lg_site_kind(e), lg_site_gate(e)) == st;
+	return n;
+}
+
+static void load(const struct module *m)
+{
+	static const struct module *done[8];
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < 8 && done[i]; i++)
+		if (done[i] == m)
+			return;
+	if (i < 8)
+		done[i] = m;
+	r = lgk_register(m->start, count(m));
+
+	check(r == 0, "register", "module %s, %u sites", m->name, count(m));
+}
+
+static struct lgk_stats total(void)
+{
+	struct lgk_stats t;
+	unsigned int c;
+
+	kmemset(&t, 0, sizeof t);
+	for (c = 0; c < ncpus; c++) {
+		t.traps += lgk_stats[c].traps;
+		t.binds += lgk_stats[c].binds;
+		t.waits += lgk_stats[c].waits;
+		t.unbinds += lgk_stats[c].unbinds;
+		t.refused += lgk_stats[c].refused;
+		t.noprov += lgk_stats[c].noprov;
+		t.syncs += lgk_stats[c].syncs;
+	}
+	return t;
+}
+
+static void show_stats(void)
+{
+	unsigned int c;
+
+	for (c = 0; c < ncpus; c++)
+		kprintf("  cpu %u: traps %u binds %u waits %u unbinds %u refused %u noprov %u ipi-rounds %u\n",
+			c, (unsigned)lgk_stats[c].traps, (unsigned)lgk_stats[c].binds,
+			(unsigned)lgk_stats[c].waits, (unsigned)lgk_stats[c].unbinds,
+			(unsigned)lgk_stats[c].refused, (unsigned)lgk_stats[c].noprov,
+			(unsigned)lgk_stats[c].syncs);
+}
+
+static int calls_ok(const struct calls *c)
+{
+	return c->done && c->version == 0x10000 && c->add == 42 && c->mul == 42 && c->len == 8 &&
+	       c->cf == 0 && c->q == 9 && c->r == 2 && c->cf0 == 1;
+}
+
+static void check_calls(const char *who, const struct calls *c)
+{
+	check(calls_ok(c), "results", "%s: version %x add %d mul %d strlen %u divmod cf %d q %d r %d, /0 cf %d",
+	      who, c->version, c->add, c->mul, c->len, c->cf, c->q, c->r, c->cf0);
+}
+
+/* Round 1 binds every site of M once (binds += n, all bound); round 2 takes
+ * no trap at all. */
+static void two_rounds(const struct module *m, const char *who, void (*round)(struct calls *))
+{
+	struct calls c[2];
+	struct lgk_stats a, b, d;
+	unsigned int n = count(m);
+
+	kmemset(c, 0, sizeof c);
+	a = total();
+	round(&c[0]);
+	b = total();
+	round(&c[1]);
+	d = total();
+	check_calls(who, &c[0]);
+	check_calls(who, &c[1]);
+	check(b.binds - a.binds == n && in_state(m, LG_S_BOUND) == n, "bind once", "%s: %u of %u sites bound, %u binds",
+	      who, in_state(m, LG_S_BOUND), n, (unsigned)(b.binds - a.binds));
+	check(d.traps == b.traps && d.binds == b.binds, "bound calls do not trap", "%s: %u traps in round 2", who,
+	      (unsigned)(d.traps - b.traps));
+}
+
+static void round_drv32(struct calls *c)
+{
+	drv32_calls(c);
+	c->done = c->done && drv32_cpu_id() == this_cpu();
+}
+
+static void round_mixed32(struct calls *c)
+{
+	mixed32_calls(c);
+}
+
+static void test_basic(void)
+{
+	kprintf("== k32: the 32-bit driver\n");
+	load(&mod_drv32);
+	/* drv32 also holds which() and late(): bind those later. */
+	{
+		struct calls c[2];
+		struct lgk_stats a = total(), b, d;
+
+		kmemset(c, 0, sizeof c);
+		round_drv32(&c[0]);
+		b = total();
+		round_drv32(&c[1]);
+		d = total();
+		check_calls("k32", &c[0]);
+		check_calls("k32", &c[1]);
+		check(b.binds - a.binds == 7 && in_state(&mod_drv32, LG_S_BOUND) == 7, "bind once",
+		      "k32: 7 sites of gates 1-6, %u binds", (unsigned)(b.binds - a.binds));
+		check(d.traps == b.traps, "bound calls do not trap", "k32: %u traps in round 2",
+		      (unsigned)(d.traps - b.traps));
+	}
+}
+
+static void test_k16(void)
+{
+	struct lgk_stats a, b;
+	unsigned int n;
+
+	kprintf("== k16: the mixed driver (16-bit part, then 32-bit part)\n");
+	load(&mod_mixed);
+	n = 0;
+	{
+		const struct lg_site *e;
+
+		for (e = mod_mixed.start; e < mod_mixed.stop; e++)
+			n += lg_site_kind(e) == LG_K16;
+	}
+	a = total();
+	mixed_call16();
+	b = total();
+	check_calls("k16", &mixed16_out[0]);
+	check_calls("k16", &mixed16_out[1]);
+	check(n == 6 && b.binds - a.binds == n, "bind once", "k16: %u sites, %u binds", n,
+	      (unsigned)(b.binds - a.binds));
+	check(b.traps - a.traps == n, "k16 one trap per site", "%u traps", (unsigned)(b.traps - a.traps));
+	{
+		struct calls c[2];
+		struct lgk_stats x = total(), y;
+
+		kmemset(c, 0, sizeof c);
+		round_mixed32(&c[0]);
+		round_mixed32(&c[1]);
+		y = total();
+		check_calls("mixed k32 part", &c[0]);
+		check_calls("mixed k32 part", &c[1]);
+		check(y.binds - x.binds == 6 && in_state(&mod_mixed, LG_S_BOUND) == count(&mod_mixed),
+		      "bind once", "mixed: all %u sites bound", count(&mod_mixed));
+	}
+}
+
+static unsigned char user_stack[8192] __attribute__((aligned(16)));
+
+static void test_user(void)
+{
+	struct lgk_stats a, b;
+	const struct lg_site *bad = 0, *e;
+	unsigned char before[LG_ALEN];
+	int r, i, same = 1;
+
+	kprintf("== a32: the ring-3 application, through call gates\n");
+	load(&mod_app);
+	a = total();
+	r = run_user(app_main, user_stack + sizeof user_stack);
+	b = total();
+	check(r == 0x600d, "application ran", "exit %x", (unsigned)r);
+	check_calls("a32", &app_out[0]);
+	check_calls("a32", &app_out[1]);
+	check(b.binds - a.binds == 6 && b.traps - a.traps == 6, "bind once", "a32: %u binds, %u traps",
+	      (unsigned)(b.binds - a.binds), (unsigned)(b.traps - a.traps));
+	for (e = mod_app.start; e < mod_app.stop; e++)
+		if (lg_site_gate(e) == KAPI_CPU_ID)
+			bad = e;
+	check(in_state(&mod_app, LG_S_BOUND) == 6 && bad, "bound to call gates", "%u of %u app sites bound",
+	      in_state(&mod_app, LG_S_BOUND), count(&mod_app));
+	if (!bad)
+		return;
+	for (i = 0; i < LG_ALEN; i++)
+		before[i] = ((unsigned char *)lg_site_addr(bad))[i];
+	a = total();
+	r = run_user(app_bad, user_stack + sizeof user_stack);
+	b = total();
+	for (i = 0; i < LG_ALEN; i++)
+		same &= before[i] == ((unsigned char *)lg_site_addr(bad))[i];
+	check(r == -1 && !app_bad_reached && b.refused - a.refused == 1, "kernel-only gate refused",
+	      "app ended (%d), refused %u", r, (unsigned)(b.refused - a.refused));
+	check(same && lg_match((unsigned char *)lg_site_addr(bad), LG_A32, KAPI_CPU_ID) == LG_S_INITIAL,
+	      "refused site not patched", "");
+	r = run_user(app_main, user_stack + sizeof user_stack);
+	check(r == 0x600d && calls_ok(&app_out[0]), "kernel goes on after refusal", "");
+}
+
+static void test_late(void)
+{
+	struct lgk_stats a, b;
+	unsigned int v = 0;
+	int cf;
+
+	kprintf("== a gate without provider\n");
+	load(&mod_drv32);
+	a = total();
+	cf = drv32_late(5, &v);
+	b = total();
+	check(cf == 1 && b.noprov - a.noprov == 1 && b.binds == a.binds, "no provider reported",
+	      "cf %d", cf);
+	check(lgk_provide(&kapi_lateapi) == 0, "provider registered late", "");
+	v = 0;
+	cf = drv32_late(5, &v);
+	check(cf == 0 && v == 1005 && total().binds - b.binds == 1, "binds after registration",
+	      "cf %d value %u", cf, v);
+	check(lgk_provide(&kapi_lateapi) != 0, "second provider of a gate refused", "");
+}
+
+/* Provider replacement with every CPU calling the same site. */
+static volatile unsigned int replaced, which_bad, which_after;
+
+static void which_worker(unsigned int cpu)
+{
+	int i;
+
+	if (cpu == 0) {
+		for (i = 0; i < 50; i++)
+			which_bad += drv32_which() != 1;
+		i = lgk_replace(&kapi_which1, &kapi_which2);
+		kprintf("lgk_replace: %d site(s) unbound\n", i);
+		replaced = 1;
+	}
+	for (i = 0; i < 2000 && !replaced; i++) {
+		unsigned int v = drv32_which();
+
+		if (v != 1 && v != 2)
+			__atomic_add_fetch(&which_bad, 1, __ATOMIC_RELAXED);
+	}
+	while (!replaced)
+		;
+	for (i = 0; i < 50; i++)
+		if (drv32_which() != 2)
+			__atomic_add_fetch(&which_after, 1, __ATOMIC_RELAXED);
+}
+
+static void test_replace(void)
+{
+	struct lgk_stats a, b;
+
+	kprintf("== provider replacement, all CPUs running\n");
+	load(&mod_drv32);
+	check(lgk_provide(&kapi_which1) == 0, "provider v1 registered", "");
+	a = total();
+	run_all(which_worker);
+	b = total();
+	check(!which_bad && !which_after, "replacement rebinds", "%u wrong before, %u not v2 after",
+	      which_bad, which_after);
+	check(b.unbinds - a.unbinds == 1 && b.binds - a.binds == 2, "unbound once, bound twice",
+	      "unbinds %u binds %u", (unsigned)(b.unbinds - a.unbinds), (unsigned)(b.binds - a.binds));
+}
+
+/* A far call to a null selector that is in no table. */
+void notsite(void);
+extern char notsite_end[];
+__asm__(".text\n"
+	"notsite:\n\t.byte 0x3e, 0x67, 0x9a\n\t.long 2\n\t.word 2\n"
+	"notsite_end:\n\tret\n");
+
+static unsigned int __attribute__((noinline)) corrupt_site(void)
+{
+	return (unsigned int)kapi_add(1, 2);
+}
+
+static void test_notsite(void)
+{
+	unsigned long before = gp_ordinary;
+	const struct lg_site *e, *s = 0;
+	unsigned char *p;
+
+	kprintf("== #GP that is not a site\n");
+	gp_recover = (unsigned long)notsite_end;
+	notsite();
+	check(gp_ordinary == before + 1 && last_gp_result == LGK_PASS, "not a site: ordinary #GP", "");
+	load(&mod_kernel);
+	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
+		if (lg_site_gate(e) == KAPI_ADD)
+			s = e;
+	if (!s) {
+		check(0, "site with unknown bytes", "no site");
+		return;
+	}
+	p = (unsigned char *)lg_site_addr(s);
+	p[3] = 0x55; /* the gate field no longer says gate 2 */
+	gp_recover = (unsigned long)p + LG_KLEN;
+	before = gp_ordinary;
+	corrupt_site();
+	check(gp_ordinary == before + 1 && p[0] == LG_K32_B0 && p[3] == 0x55,
+	      "site with unknown bytes: ordinary #GP, not patched", "");
+	p[3] = KAPI_ADD;
+	check(corrupt_site() == 3, "restored site binds", "");
+}
+
+/* ---- race ---- */
+#define ROUND 32
+static volatile unsigned int race_round, race_wrong;
+static volatile unsigned int race_counts[RACE_SITES];
+
+static void race_worker(unsigned int cpu)
+{
+	unsigned int i, r = race_round;
+
+	for (i = r * ROUND; i < (r + 1) * ROUND; i++) {
+		const struct race_site *s = &race_sites[(cpu & 1) ? i : i];
+
+		if (s->fn(cpu) != s->id * 3 + cpu)
+			__atomic_add_fetch(&race_wrong, 1, __ATOMIC_RELAXED);
+	}
+}
+
+static void test_race(void)
+{
+	unsigned int i, once = 0, bound = 0, n = count(&mod_race);
+	struct lgk_stats a, b;
+	const struct lg_site *e;
+
+	kprintf("== race: %u CPUs on the same unbound sites, %u per round\n", ncpus, ROUND);
+	check(ncpus >= 2, "SMP", "%u CPUs", ncpus);
+	load(&mod_race);
+	count_binds = race_counts;
+	count_module = &mod_race;
+	a = total();
+	for (race_round = 0; race_round < RACE_SITES / ROUND; race_round++)
+		run_all(race_worker);
+	b = total();
+	count_module = 0;
+	for (e = mod_race.start; e < mod_race.stop; e++) {
+		const unsigned char *p = (const unsigned char *)lg_site_addr(e);
+		unsigned int off = p[3] | p[4] << 8 | p[5] << 16 | (unsigned int)p[6] << 24;
+
+		once += race_counts[e - mod_race.start] == 1;
+		bound += lg_match(p, LG_K32, KAPI_RACE_ADD) == LG_S_BOUND &&
+			 off == (unsigned int)kapi_main.gates[KAPI_RACE_ADD - 1].far_entry && (p[7] | p[8] << 8) == KCS;
+	}
+	check(!race_wrong, "race: every call right", "%u wrong of %u", race_wrong, n * ncpus);
+	check(n == RACE_SITES && once == n, "race: every site bound exactly once", "%u of %u", once, n);
+	check(bound == n, "race: every site holds the whole bound call", "%u of %u", bound, n);
+	check(b.binds - a.binds == n, "race: binds counted", "%u", (unsigned)(b.binds - a.binds));
+	kprintf("race: %u traps, %u waits, %u IPI rounds\n", (unsigned)(b.traps - a.traps),
+		(unsigned)(b.waits - a.waits), (unsigned)(b.syncs - a.syncs));
+	for (i = 1; i < ncpus; i++)
+		if (lgk_stats[i].binds)
+			break;
+	check(i < ncpus, "race: APs bound sites too", "");
+}
+
+void tests_run(const char *cmd)
+{
+	kprintf("cmdline: \"%s\"\n", cmd);
+	verbose_binds = !word(cmd, "quiet");
+	check(lgk_provide(&kapi_main) == 0, "provider kapi registered", "");
+	if (want(cmd, "basic"))
+		test_basic();
+	if (want(cmd, "k16"))
+		test_k16();
+	if (want(cmd, "user"))
+		test_user();
+	if (want(cmd, "late"))
+		test_late();
+	if (want(cmd, "replace"))
+		test_replace();
+	if (want(cmd, "notsite"))
+		test_notsite();
+	if (want(cmd, "race"))
+		test_race();
+	kprintf("counters:\n");
+	show_stats();
+}
