@@ -1,0 +1,176 @@
+/* gatelink bind and unbind: rewrite every site of one ELF file to its
+ * bound state from a provider map, or back to its initial state from the
+ * table.  Bytes come from the runtime core (lg_bound_far, lg_bound_near,
+ * lg_initial), so they are exactly what a runtime would write. */
+#include <string.h>
+#include "gatelink.h"
+
+struct bctx {
+	struct gl_opts *o;
+	struct gl_map map;
+	int warned_pic;
+};
+
+static void gate_name(const struct gl_site *s, const struct gl_defs *defs, char *buf, size_t n)
+{
+	gl_gate_str(s, defs, buf, n);
+}
+
+static int site_error(const struct gl_obj *obj, const struct gl_site *s, const struct gl_defs *defs,
+		      const char *msg)
+{
+	char g[160];
+
+	gate_name(s, defs, g, sizeof g);
+	gl_error("%s:%s+0x%lx: gate %s: %s", obj->name, s->sec->name, s->off, g, msg);
+	return -1;
+}
+
+/* A map offset: a number, or a symbol of a linked image plus an addend. */
+static int map_offset(struct gl_obj *obj, const char *sym, unsigned long num, long add,
+		      unsigned long *v, const struct gl_map *m, unsigned int line)
+{
+	if (!sym) {
+		*v = num;
+		return 0;
+	}
+	if (!obj->linked || gl_sym_value(obj, sym, v)) {
+		gl_error("%s:%u: %s: no symbol %s in %s", m->path, line, sym,
+			 obj->linked ? "defined" : "linked image", obj->name);
+		return -1;
+	}
+	*v = (*v + (unsigned long)add) & 0xffffffffUL;
+	return 0;
+}
+
+static int near_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site *s,
+		      const struct gl_target *t, unsigned char *out)
+{
+	unsigned long to;
+
+	if (!obj->linked)
+		return site_error(obj, s, c->o->api, "near binding needs a linked image");
+	if (map_offset(obj, t->near_sym, t->near_off, t->near_add, &to, &c->map, t->line))
+		return -1;
+	lg_bound_near(s->addr, to, out);
+	return 0;
+}
+
+static int kernel_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site *s,
+			const struct gl_target *t, unsigned char *out)
+{
+	unsigned long off;
+
+	if (s->kind == LG_K32 && t->has_near && (c->o->near || !t->has_far))
+		return near_bytes(c, obj, s, t, out);
+	if (!t->has_far)
+		return site_error(obj, s, c->o->api, s->kind == LG_K32 ?
+				  "the map gives no SEL:OFF or near target" :
+				  "the map gives no SEL:OFF target for a k16 site");
+	if (map_offset(obj, t->far_sym, t->far_off, t->far_add, &off, &c->map, t->line))
+		return -1;
+	if (obj->dynamic && !c->warned_pic++)
+		gl_warn("%s: far targets are link-time addresses, and this image is position "
+			"independent", obj->name);
+	lg_bound_far(s->kind, (unsigned int)off, t->far_sel, out);
+	return 0;
+}
+
+static int bound_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site *s, unsigned char *out)
+{
+	const struct gl_target *t;
+
+	if (s->sym)
+		return site_error(obj, s, c->o->api, "a by-name site: run gatelink resolve first");
+	t = gl_map_find(&c->map, s->gate);
+	if (!t)
+		return site_error(obj, s, c->o->api, "not in the map");
+	if (s->kind <= LG_K16)
+		return kernel_bytes(c, obj, s, t, out);
+	if (!t->has_gate)
+		return site_error(obj, s, c->o->api, "the map gives no call gate selector "
+				  "for an application site");
+	lg_bound_far(s->kind, 0, t->gate_sel, out);
+	return 0;
+}
+
+typedef int (*bytes_fn)(struct bctx *c, struct gl_obj *obj, const struct gl_site *s,
+			unsigned char *out);
+
+static int rewrite_sites(struct gl_obj *obj, struct gl_elf *e, struct bctx *c, bytes_fn fn)
+{
+	const struct gl_sec *last = 0;
+	unsigned char *data = 0, bytes[LG_MAXLEN];
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < obj->nsites; i++) {
+		const struct gl_site *s = &obj->sites[i];
+
+		if (fn(c, obj, s, bytes)) {
+			r = -1;
+			continue;
+		}
+		if (s->sec != last) {
+			last = s->sec;
+			data = gl_elf_data(e, s->sec);
+			if (!data)
+				return -1;
+		}
+		memcpy(data + s->off, bytes, lg_kind_len(s->kind));
+	}
+	return r;
+}
+
+static int bind_fn(struct gl_obj *obj, struct gl_elf *e, void *arg)
+{
+	return rewrite_sites(obj, e, arg, bound_bytes);
+}
+
+/* By-name sites keep the gate field of their relocation (0). */
+static int initial_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site *s,
+			 unsigned char *out)
+{
+	(void)c;
+	(void)obj;
+	lg_initial(s->kind, s->gate, out);
+	return 0;
+}
+
+static int unbind_fn(struct gl_obj *obj, struct gl_elf *e, void *arg)
+{
+	return rewrite_sites(obj, e, arg, initial_bytes);
+}
+
+int gl_cmd_bind(struct gl_opts *o, int argc, char **argv)
+{
+	struct bctx c;
+	int r;
+
+	memset(&c, 0, sizeof c);
+	c.o = o;
+	if (argc != 1 || !o->map) {
+		gl_error("bind: usage: gatelink bind --map PROVIDER.map IN [-o OUT]");
+		return GL_EXIT_FAIL;
+	}
+	if (gl_map_load(&c.map, o->map, o->api)) {
+		gl_map_free(&c.map);
+		return GL_EXIT_FAIL;
+	}
+	r = gl_rewrite(o, argv[0], bind_fn, &c);
+	gl_map_free(&c.map);
+	return r;
+}
+
+int gl_cmd_unbind(struct gl_opts *o, int argc, char **argv)
+{
+	struct bctx c;
+
+	memset(&c, 0, sizeof c);
+	c.o = o;
+	if (argc != 1) {
+		gl_error("unbind: usage: gatelink unbind IN [-o OUT]");
+		return GL_EXIT_FAIL;
+	}
+	return gl_rewrite(o, argv[0], unbind_fn, &c);
+}

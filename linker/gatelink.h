@@ -1,0 +1,247 @@
+/* gatelink - the build-time linker and checker of lazygate site tables.
+ *
+ * Objects are read with libbfd (any format BFD knows) into the model below;
+ * ELF outputs are written with libelf.  One file per concern:
+ *   gatelink.c  options and subcommands      diag.c    messages, exit status
+ *   input.c     opening files and archives   object.c  sections, symbols, relocs
+ *   sites.c     the site table and the note  rules.c   the checks
+ *   defs.c      API definitions (--defs)     map.c     provider maps (bind)
+ *   list.c      list                         check.c   check
+ *   elfcopy.c   copying an ELF with libelf   output.c  temporary file + rename
+ *   bind.c      bind, unbind                 resolve.c resolve
+ *   sort.c      sort
+ */
+#ifndef GATELINK_H
+#define GATELINK_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <lazygate/core.h>
+
+/* Exit status, as elfutils and binutils tools. */
+#define GL_EXIT_OK 0
+#define GL_EXIT_FINDINGS 1
+#define GL_EXIT_FAIL 2
+
+struct bfd;
+struct bfd_section;
+struct bfd_symbol;
+
+/* ---- diag.c ---------------------------------------------------------- */
+
+extern const char *gl_progname;
+extern int gl_status; /* worst exit status so far */
+
+void gl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void gl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *gl_xmalloc(size_t n);
+void *gl_xcalloc(size_t n, size_t size);
+void *gl_xrealloc(void *p, size_t n, size_t size);
+char *gl_xstrdup(const char *s);
+const char *gl_bfd_msg(void);
+
+/* ---- the model (object.c, sites.c) ----------------------------------- */
+
+struct gl_sec {
+	struct bfd_section *bs;
+	const char *name;
+	unsigned long vma, size;
+	long filepos;
+	int exec, alloc, contents;
+	unsigned char *data; /* loaded for code and table sections */
+};
+
+/* A relocation of a code section or of the table, as BFD gives it. */
+struct gl_rel {
+	struct gl_sec *sec;  /* the section it relocates */
+	unsigned long off;   /* in that section */
+	unsigned int size;   /* bytes it changes */
+	int pcrel;
+	const char *sym;     /* symbol name */
+	struct gl_sec *ssec; /* symbol's section, 0 if undefined/absolute */
+	int undef;
+};
+
+struct gl_site {
+	size_t index;          /* entry number in the object */
+	struct gl_sec *tsec;   /* where the entry is */
+	unsigned long toff;
+	unsigned int info;     /* as stored (by-name: without the symbol) */
+	unsigned int gate, kind;
+	const char *sym;       /* by-name: the info word's gate symbol */
+	const char *stub_sym;  /* by-name: the stub field's gate symbol */
+	struct gl_sec *sec;    /* where the site is; 0: outside every section */
+	unsigned long off;     /* offset in sec */
+	unsigned long addr;    /* linked images: address */
+	int located;           /* site position known */
+	enum lg_state state;
+};
+
+struct gl_note {
+	struct gl_sec *sec; /* 0: no note */
+	unsigned long desc; /* offset of desc in sec */
+	long start, end;
+	unsigned int flags;
+};
+
+struct gl_obj {
+	const char *path;  /* file on disk */
+	char *name;        /* path, or path(member) */
+	struct bfd *abfd;
+	int linked;        /* executable or shared object */
+	int elf, dynamic;
+	struct gl_sec *secs;
+	size_t nsecs;
+	struct bfd_symbol **syms;
+	long nsyms;
+	struct gl_rel *crel; /* relocations of code sections, by section */
+	size_t ncrel;
+	struct gl_site *sites;
+	size_t nsites;
+	struct gl_note note;
+	int broken;        /* errors found while reading */
+};
+
+/* Called for each object of a file (each member of an archive). */
+typedef int (*gl_obj_fn)(struct gl_obj *obj, void *arg);
+
+/* input.c */
+void gl_bfd_init(void);
+int gl_each_object(const char *path, int single, gl_obj_fn fn, void *arg);
+
+/* object.c: read one object that BFD recognised */
+int gl_obj_load(struct gl_obj *obj);
+void gl_obj_free(struct gl_obj *obj);
+struct gl_sec *gl_sec_at(struct gl_obj *obj, unsigned long addr, unsigned long len);
+struct gl_sec *gl_sec_of(struct gl_obj *obj, const struct bfd_section *bs);
+const struct gl_rel *gl_crel_in(const struct gl_obj *obj, const struct gl_sec *sec,
+				unsigned long off, unsigned long len);
+int gl_sym_value(struct gl_obj *obj, const char *name, unsigned long *value);
+
+/* sites.c */
+int gl_sites_load(struct gl_obj *obj);
+int gl_note_load(struct gl_obj *obj);
+const unsigned char *gl_site_bytes(const struct gl_obj *obj, const struct gl_site *s);
+int gl_is_table(const struct gl_sec *sec);
+const char *gl_c_name(const struct gl_obj *obj, const char *sym);
+
+/* ---- findings (rules.c) ---------------------------------------------- */
+
+enum gl_sev { GL_WARNING, GL_ERROR };
+struct gl_defs;
+
+/* Print a finding about OBJ at SEC+OFF (SEC may be 0).  GATE may be 0. */
+void gl_finding(struct gl_obj *obj, enum gl_sev sev, const struct gl_sec *sec,
+		unsigned long off, const char *gate, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+extern int gl_nerrors, gl_nwarnings;
+extern FILE *gl_findings_fp; /* stdout for check, stderr otherwise */
+void gl_gate_str(const struct gl_site *s, const struct gl_defs *defs, char *buf, size_t n);
+void gl_site_where(const struct gl_site *s, const struct gl_sec **sec, unsigned long *off);
+
+/* sort merges entries that repeat another entry exactly; check reports
+ * them as overlaps. */
+extern int gl_allow_duplicates;
+
+/* The rules: every site (state, overlap, defs), then stray stubs. */
+int gl_rules_sites(struct gl_obj *obj, const struct gl_defs *defs);
+int gl_rules_stray(struct gl_obj *obj, const struct gl_defs *defs);
+
+/* ---- defs.c ---------------------------------------------------------- */
+
+#define GL_ACC_KERNEL 1u
+#define GL_ACC_APP 2u
+
+struct gl_gate_def {
+	unsigned int number, access;
+	char *name;
+};
+
+struct gl_defs {
+	char *api;
+	char *source;
+	struct gl_gate_def *by_num;  /* sorted by number, then file order */
+	struct gl_gate_def **by_name; /* sorted by name */
+	size_t n;
+};
+
+int gl_defs_read_list(struct gl_defs *d, FILE *f, const char *source);
+int gl_defs_load_list(struct gl_defs *d, const char *path);
+int gl_defs_load_gatec(struct gl_defs *d, const char *path, const char *gatec);
+const struct gl_gate_def *gl_defs_num(const struct gl_defs *d, unsigned int number);
+const struct gl_gate_def *gl_defs_name(const struct gl_defs *d, const char *name);
+const struct gl_gate_def *gl_defs_sym(const struct gl_defs *d, const char *sym);
+void gl_defs_free(struct gl_defs *d);
+
+/* ---- map.c ----------------------------------------------------------- */
+
+struct gl_target {
+	int has_far, has_gate, has_near;
+	unsigned int far_sel, gate_sel;
+	unsigned long far_off, near_off;
+	char *far_sym, *near_sym; /* offsets given as symbols of the image */
+	long far_add, near_add;
+	unsigned int line;
+};
+
+struct gl_map {
+	char *path;
+	char *api;
+	struct gl_target *t; /* indexed by slot */
+	unsigned int *num;   /* gate number of each slot, sorted */
+	size_t n;
+};
+
+int gl_map_load(struct gl_map *m, const char *path, const struct gl_defs *defs);
+const struct gl_target *gl_map_find(const struct gl_map *m, unsigned int gate);
+void gl_map_free(struct gl_map *m);
+
+/* ---- output.c: write to a temporary file, rename when complete ------- */
+
+struct gl_out {
+	char *path; /* the destination */
+	char *tmp;  /* the temporary file in the same directory */
+	int fd;
+};
+
+int gl_out_open(struct gl_out *o, const char *path, unsigned int mode);
+int gl_out_commit(struct gl_out *o);
+void gl_out_abort(struct gl_out *o);
+
+/* ---- elfcopy.c: copy an ELF file section by section with libelf ----- */
+
+struct gl_elf; /* opaque */
+
+struct gl_elf *gl_elf_open(const char *in, const char *out);
+/* Writable contents of the section that BFD calls SEC (copy on first use). */
+unsigned char *gl_elf_data(struct gl_elf *e, const struct gl_sec *sec);
+int gl_elf_commit(struct gl_elf *e);
+void gl_elf_abort(struct gl_elf *e);
+/* For resolve: the libelf handles. */
+struct Elf *gl_elf_out(struct gl_elf *e);
+void *gl_elf_scn_data(struct gl_elf *e, size_t shndx, size_t *size);
+void gl_elf_set_size(struct gl_elf *e, size_t shndx, size_t size);
+/* symtab.c: drop the symbols marked in DROP, renumber every reference. */
+int gl_resolve_prune(struct Elf *elf, struct gl_elf *e, size_t symndx, const int *drop);
+
+/* ---- subcommands ----------------------------------------------------- */
+
+struct gl_opts {
+	const char *defs, *defs_list, *gatec, *map, *output;
+	int json, near, keep_symbols;
+	struct gl_defs *api; /* loaded */
+};
+
+int gl_cmd_list(struct gl_opts *o, int argc, char **argv);
+int gl_cmd_check(struct gl_opts *o, int argc, char **argv);
+int gl_cmd_resolve(struct gl_opts *o, int argc, char **argv);
+int gl_cmd_bind(struct gl_opts *o, int argc, char **argv);
+int gl_cmd_unbind(struct gl_opts *o, int argc, char **argv);
+int gl_cmd_sort(struct gl_opts *o, int argc, char **argv);
+
+/* Shared by the writing subcommands: load IN (one ELF object or image),
+ * refuse it if its table breaks a rule, then call FN to rewrite it. */
+typedef int (*gl_write_fn)(struct gl_obj *obj, struct gl_elf *e, void *arg);
+int gl_rewrite(struct gl_opts *o, const char *in, gl_write_fn fn, void *arg);
+
+#endif

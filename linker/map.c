@@ -1,0 +1,257 @@
+/* Provider maps for gatelink bind (doc/gatelink.md, "The provider map"):
+ *
+ *     # comment
+ *     api NAME                  optional; must match --defs when both given
+ *     GATE SEL:OFF              kernel callers (k32, k16): far call SEL:OFF
+ *     GATE SEL                  application callers (a32, a16): call gate SEL
+ *     GATE near OFF             k32 callers of a linked image: near call
+ *
+ * GATE is a number or, with --defs, a name.  OFF is a number or a symbol of
+ * the image, optionally +N or -N. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gatelink.h"
+
+struct pline {
+	const char *src;
+	unsigned int ln;
+	const struct gl_defs *defs;
+};
+
+static int number(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 0);
+	return *end || errno || *v > max ? -1 : 0;
+}
+
+/* OFF: a number, or SYMBOL[+N|-N]. */
+static int offset(const struct pline *pl, const char *s, unsigned long *v, char **sym, long *add)
+{
+	const char *op;
+	unsigned long n = 0;
+
+	*sym = 0;
+	*add = 0;
+	if (number(s, 0xffffffffUL, v) == 0)
+		return 0;
+	op = strpbrk(s, "+-");
+	if ((op && number(op + 1, 0xffffffffUL, &n)) || op == s || isdigit((unsigned char)*s)) {
+		gl_error("%s:%u: bad offset '%s'", pl->src, pl->ln, s);
+		return -1;
+	}
+	*sym = op ? strndup(s, op - s) : strdup(s);
+	if (!*sym)
+		return -1;
+	*add = op && *op == '-' ? -(long)n : (long)n;
+	*v = 0;
+	return 0;
+}
+
+static int selector(const struct pline *pl, const char *s, unsigned int *sel)
+{
+	unsigned long v;
+
+	if (number(s, 0xffff, &v) || v <= 3) {
+		gl_error("%s:%u: bad selector '%s' (4 to 0xffff: 0 to 3 are null selectors)",
+			 pl->src, pl->ln, s);
+		return -1;
+	}
+	*sel = (unsigned int)v;
+	return 0;
+}
+
+static int gate_of(const struct pline *pl, const char *s, unsigned int *gate)
+{
+	unsigned long v;
+	const struct gl_gate_def *g;
+
+	if (number(s, LG_GATE_MAX, &v) == 0) {
+		*gate = (unsigned int)v;
+		return 0;
+	}
+	if (isdigit((unsigned char)*s)) {
+		gl_error("%s:%u: bad gate number '%s'", pl->src, pl->ln, s);
+		return -1;
+	}
+	g = pl->defs ? gl_defs_name(pl->defs, s) : 0;
+	if (!g) {
+		gl_error(pl->defs ? "%s:%u: no gate %s in the API" : "%s:%u: gate %s: names need --defs",
+			 pl->src, pl->ln, s);
+		return -1;
+	}
+	*gate = g->number;
+	return 0;
+}
+
+static struct gl_target *slot(struct gl_map *m, unsigned int gate, unsigned int ln, size_t *cap)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) /* maps are small: a provider's gates */
+		if (m->num[i] == gate)
+			return &m->t[i];
+	if (m->n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		m->t = gl_xrealloc(m->t, *cap, sizeof *m->t);
+		m->num = gl_xrealloc(m->num, *cap, sizeof *m->num);
+	}
+	memset(&m->t[m->n], 0, sizeof *m->t);
+	m->t[m->n].line = ln;
+	m->num[m->n] = gate;
+	return &m->t[m->n++];
+}
+
+static int dup_target(const struct pline *pl, int have, const char *what)
+{
+	if (have)
+		gl_error("%s:%u: a second %s target for this gate", pl->src, pl->ln, what);
+	return have;
+}
+
+static int target(const struct pline *pl, struct gl_target *t, const char *a, const char *b)
+{
+	char *colon;
+
+	if (!strcmp(a, "near")) {
+		if (!b) {
+			gl_error("%s:%u: near needs an offset", pl->src, pl->ln);
+			return -1;
+		}
+		if (dup_target(pl, t->has_near, "near"))
+			return -1;
+		t->has_near = 1;
+		return offset(pl, b, &t->near_off, &t->near_sym, &t->near_add);
+	}
+	if (b) {
+		gl_error("%s:%u: expected GATE SEL:OFF, GATE SEL or GATE near OFF", pl->src, pl->ln);
+		return -1;
+	}
+	colon = strchr(a, ':');
+	if (!colon) {
+		if (dup_target(pl, t->has_gate, "call gate"))
+			return -1;
+		t->has_gate = 1;
+		return selector(pl, a, &t->gate_sel);
+	}
+	*colon = 0;
+	if (dup_target(pl, t->has_far, "far"))
+		return -1;
+	t->has_far = 1;
+	if (selector(pl, a, &t->far_sel))
+		return -1;
+	return offset(pl, colon + 1, &t->far_off, &t->far_sym, &t->far_add);
+}
+
+static int map_line(struct gl_map *m, char *line, const struct pline *pl, size_t *cap)
+{
+	char *f[4];
+	int n = 0;
+	unsigned int gate;
+	char *save = 0, *tok;
+
+	line[strcspn(line, "#\r\n")] = 0;
+	for (tok = strtok_r(line, " \t", &save); tok && n < 4; tok = strtok_r(0, " \t", &save))
+		f[n++] = tok;
+	if (n == 0)
+		return 0;
+	if (n == 2 && !strcmp(f[0], "api")) {
+		if (pl->defs && strcmp(f[1], pl->defs->api)) {
+			gl_error("%s:%u: map for API %s, --defs gives %s", pl->src, pl->ln, f[1],
+				 pl->defs->api);
+			return -1;
+		}
+		free(m->api);
+		m->api = gl_xstrdup(f[1]);
+		return 0;
+	}
+	if (n < 2 || n > 3) {
+		gl_error("%s:%u: expected GATE SEL:OFF, GATE SEL or GATE near OFF", pl->src, pl->ln);
+		return -1;
+	}
+	if (gate_of(pl, f[0], &gate))
+		return -1;
+	return target(pl, slot(m, gate, pl->ln, cap), f[1], n == 3 ? f[2] : 0);
+}
+
+static void sort_map(struct gl_map *m)
+{
+	size_t i, j;
+
+	for (i = 1; i < m->n; i++) /* insertion sort keeps t[] and num[] together */
+		for (j = i; j > 0 && m->num[j - 1] > m->num[j]; j--) {
+			struct gl_target t = m->t[j];
+			unsigned int n = m->num[j];
+
+			m->t[j] = m->t[j - 1];
+			m->num[j] = m->num[j - 1];
+			m->t[j - 1] = t;
+			m->num[j - 1] = n;
+		}
+}
+
+int gl_map_load(struct gl_map *m, const char *path, const struct gl_defs *defs)
+{
+	FILE *f = fopen(path, "r");
+	char *line = 0;
+	size_t len = 0, cap = 0;
+	struct pline pl = {path, 0, defs};
+	int r = 0;
+
+	memset(m, 0, sizeof *m);
+	m->path = gl_xstrdup(path);
+	if (!f) {
+		gl_error("%s: %m", path);
+		return -1;
+	}
+	while (r == 0 && getline(&line, &len, f) > 0) {
+		pl.ln++;
+		r = map_line(m, line, &pl, &cap);
+	}
+	if (r == 0 && ferror(f)) {
+		gl_error("%s: read error", path);
+		r = -1;
+	}
+	free(line);
+	fclose(f);
+	sort_map(m);
+	return r;
+}
+
+const struct gl_target *gl_map_find(const struct gl_map *m, unsigned int gate)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->num[mid] == gate)
+			return &m->t[mid];
+		if (m->num[mid] < gate)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+void gl_map_free(struct gl_map *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		free(m->t[i].far_sym);
+		free(m->t[i].near_sym);
+	}
+	free(m->t);
+	free(m->num);
+	free(m->api);
+	free(m->path);
+}

@@ -1,0 +1,261 @@
+/* Reading one object with libbfd: its sections, symbols and the
+ * relocations of its code, then its site table (sites.c). */
+#include "bfdh.h"
+#include <stdlib.h>
+#include <string.h>
+#include "gatelink.h"
+
+static int check_arch(struct gl_obj *obj)
+{
+	bfd *abfd = obj->abfd;
+	unsigned long mach = bfd_get_mach(abfd);
+
+	if (bfd_get_arch(abfd) != bfd_arch_i386 ||
+	    (mach & (bfd_mach_x86_64 | bfd_mach_x64_32)) ||
+	    bfd_arch_bits_per_address(abfd) != 32) {
+		gl_error("%s: not a 32-bit x86 object (%s, %s)", obj->name,
+			 bfd_get_target(abfd), bfd_printable_name(abfd));
+		return -1;
+	}
+	return 0;
+}
+
+/* A section that claims more bytes than the file has is not read. */
+static int sane_size(struct gl_obj *obj, asection *s)
+{
+	ufile_ptr fsize = bfd_get_file_size(obj->abfd);
+
+	if (!(s->flags & SEC_HAS_CONTENTS) || fsize == 0)
+		return 1;
+	if (bfd_section_size(s) <= fsize && (ufile_ptr)s->filepos <= fsize - bfd_section_size(s))
+		return 1;
+	gl_error("%s: section %s: size 0x%lx at 0x%lx is past the end of the file (0x%lx bytes)",
+		 obj->name, s->name, (unsigned long)bfd_section_size(s),
+		 (unsigned long)s->filepos, (unsigned long)fsize);
+	return 0;
+}
+
+static int load_contents(struct gl_obj *obj, struct gl_sec *sec)
+{
+	bfd_byte *p = 0;
+
+	if (!sec->contents || sec->data)
+		return 0;
+	if (!sane_size(obj, sec->bs))
+		return -1;
+	if (!bfd_malloc_and_get_section(obj->abfd, sec->bs, &p)) {
+		gl_error("%s: section %s: %s", obj->name, sec->name, gl_bfd_msg());
+		free(p);
+		return -1;
+	}
+	sec->data = p;
+	return 0;
+}
+
+static int read_sections(struct gl_obj *obj)
+{
+	asection *s;
+	size_t i = 0;
+
+	obj->nsecs = bfd_count_sections(obj->abfd);
+	obj->secs = gl_xcalloc(obj->nsecs, sizeof *obj->secs);
+	for (s = obj->abfd->sections; s && i < obj->nsecs; s = s->next, i++) {
+		struct gl_sec *g = &obj->secs[i];
+
+		g->bs = s;
+		g->name = bfd_section_name(s);
+		g->vma = bfd_section_vma(s);
+		g->size = bfd_section_size(s);
+		g->filepos = s->filepos;
+		g->exec = (s->flags & SEC_CODE) != 0;
+		g->alloc = (s->flags & SEC_ALLOC) != 0;
+		g->contents = (s->flags & SEC_HAS_CONTENTS) != 0;
+		s->output_section = s; /* for bfd_perform_relocation (sites.c) */
+		s->output_offset = 0;
+		if ((g->exec || gl_is_table(g)) && load_contents(obj, g))
+			return -1;
+	}
+	obj->nsecs = i;
+	return 0;
+}
+
+static int read_symbols(struct gl_obj *obj)
+{
+	long n;
+
+	if (!(bfd_get_file_flags(obj->abfd) & HAS_SYMS))
+		return 0;
+	n = bfd_get_symtab_upper_bound(obj->abfd);
+	if (n < 0) {
+		gl_error("%s: symbols: %s", obj->name, gl_bfd_msg());
+		return -1;
+	}
+	obj->syms = gl_xmalloc(n);
+	obj->nsyms = bfd_canonicalize_symtab(obj->abfd, obj->syms);
+	if (obj->nsyms < 0) {
+		gl_error("%s: symbols: %s", obj->name, gl_bfd_msg());
+		return -1;
+	}
+	return 0;
+}
+
+struct gl_sec *gl_sec_of(struct gl_obj *obj, const asection *bs)
+{
+	size_t i;
+
+	if (bs && bs->index < obj->nsecs && obj->secs[bs->index].bs == bs)
+		return &obj->secs[bs->index];
+	for (i = 0; i < obj->nsecs; i++)
+		if (obj->secs[i].bs == bs)
+			return &obj->secs[i];
+	return 0;
+}
+
+static void add_crel(struct gl_obj *obj, struct gl_sec *sec, arelent *r, size_t *cap)
+{
+	asymbol *sym = r->sym_ptr_ptr ? *r->sym_ptr_ptr : 0;
+	struct gl_rel *g;
+
+	if (obj->ncrel == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		obj->crel = gl_xrealloc(obj->crel, *cap, sizeof *obj->crel);
+	}
+	g = &obj->crel[obj->ncrel++];
+	g->sec = sec;
+	g->off = r->address;
+	g->size = r->howto ? bfd_get_reloc_size(r->howto) : 4;
+	g->pcrel = r->howto && r->howto->pc_relative;
+	g->sym = sym ? gl_c_name(obj, bfd_asymbol_name(sym)) : "";
+	g->undef = !sym || bfd_is_und_section(sym->section);
+	g->ssec = sym && !g->undef ? gl_sec_of(obj, sym->section) : 0;
+}
+
+/* Relocations of one code section, kept in address order. */
+static int read_code_relocs(struct gl_obj *obj, struct gl_sec *sec, size_t *cap)
+{
+	long n = bfd_get_reloc_upper_bound(obj->abfd, sec->bs), i;
+	arelent **r;
+
+	if (n < 0) {
+		gl_error("%s: section %s: relocations: %s", obj->name, sec->name, gl_bfd_msg());
+		return -1;
+	}
+	r = gl_xmalloc(n);
+	n = bfd_canonicalize_reloc(obj->abfd, sec->bs, r, obj->syms);
+	if (n < 0) {
+		gl_error("%s: section %s: relocations: %s", obj->name, sec->name, gl_bfd_msg());
+		free(r);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		add_crel(obj, sec, r[i], cap);
+	free(r);
+	return 0;
+}
+
+static int by_place(const void *a, const void *b)
+{
+	const struct gl_rel *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static int read_relocs(struct gl_obj *obj)
+{
+	size_t i, cap = 0;
+
+	if (obj->linked)
+		return 0;
+	for (i = 0; i < obj->nsecs; i++)
+		if (obj->secs[i].exec && (obj->secs[i].bs->flags & SEC_RELOC) &&
+		    read_code_relocs(obj, &obj->secs[i], &cap))
+			return -1;
+	qsort(obj->crel, obj->ncrel, sizeof *obj->crel, by_place);
+	return 0;
+}
+
+/* The first relocation of code section SEC that touches [off, off+len).
+ * Relocations change at most 8 bytes. */
+const struct gl_rel *gl_crel_in(const struct gl_obj *obj, const struct gl_sec *sec,
+				unsigned long off, unsigned long len)
+{
+	size_t lo = 0, hi = obj->ncrel;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct gl_rel *r = &obj->crel[mid];
+
+		if (r->sec < sec || (r->sec == sec && r->off + 8 <= off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < obj->ncrel && obj->crel[lo].sec == sec && obj->crel[lo].off < off + len; lo++)
+		if (obj->crel[lo].off + obj->crel[lo].size > off)
+			return &obj->crel[lo];
+	return 0;
+}
+
+int gl_obj_load(struct gl_obj *obj)
+{
+	bfd *abfd = obj->abfd;
+
+	obj->elf = bfd_get_flavour(abfd) == bfd_target_elf_flavour;
+	obj->linked = (bfd_get_file_flags(abfd) & (EXEC_P | DYNAMIC)) != 0;
+	obj->dynamic = (bfd_get_file_flags(abfd) & DYNAMIC) != 0;
+	if (check_arch(obj) || read_sections(obj) || read_symbols(obj) || read_relocs(obj))
+		return GL_EXIT_FAIL;
+	if (gl_note_load(obj) || gl_sites_load(obj))
+		return GL_EXIT_FAIL;
+	return 0;
+}
+
+void gl_obj_free(struct gl_obj *obj)
+{
+	size_t i;
+
+	for (i = 0; i < obj->nsecs; i++)
+		free(obj->secs[i].data);
+	free(obj->secs);
+	free(obj->syms);
+	free(obj->crel);
+	free(obj->sites);
+	free(obj->name);
+}
+
+/* The section holding [addr, addr+len) in a linked image; code first. */
+struct gl_sec *gl_sec_at(struct gl_obj *obj, unsigned long addr, unsigned long len)
+{
+	struct gl_sec *any = 0;
+	size_t i;
+
+	for (i = 0; i < obj->nsecs; i++) {
+		struct gl_sec *s = &obj->secs[i];
+
+		if (!s->alloc || addr < s->vma || addr - s->vma >= s->size)
+			continue;
+		if (s->exec && s->size - (addr - s->vma) >= len)
+			return s;
+		if (!any)
+			any = s;
+	}
+	return any;
+}
+
+/* The address of a defined symbol of a linked image. */
+int gl_sym_value(struct gl_obj *obj, const char *name, unsigned long *value)
+{
+	long i;
+
+	for (i = 0; i < obj->nsyms; i++) {
+		asymbol *s = obj->syms[i];
+
+		if (strcmp(bfd_asymbol_name(s), name) || bfd_is_und_section(s->section))
+			continue;
+		*value = bfd_asymbol_value(s);
+		return 0;
+	}
+	return -1;
+}

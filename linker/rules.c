@@ -1,0 +1,367 @@
+/* The rules a site table must keep (doc/gatelink.md lists them), and the
+ * findings that name the rule broken:
+ *
+ *   FILE:SECTION+0xOFFSET: error: gate G: MESSAGE [RULE]
+ */
+#include "bfdh.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gatelink.h"
+
+int gl_nerrors, gl_nwarnings;
+int gl_allow_duplicates;
+FILE *gl_findings_fp;
+
+void gl_finding(struct gl_obj *obj, enum gl_sev sev, const struct gl_sec *sec,
+		unsigned long off, const char *gate, const char *rule, const char *fmt, ...)
+{
+	FILE *f = gl_findings_fp ? gl_findings_fp : stderr;
+	va_list ap;
+
+	if (sec)
+		fprintf(f, "%s:%s+0x%lx: ", obj->name, sec->name, off);
+	else
+		fprintf(f, "%s: ", obj->name);
+	fputs(sev == GL_ERROR ? "error: " : "warning: ", f);
+	if (gate)
+		fprintf(f, "gate %s: ", gate);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fprintf(f, " [%s]\n", rule);
+	if (sev == GL_ERROR) {
+		gl_nerrors++;
+		obj->broken = 1;
+	} else {
+		gl_nwarnings++;
+	}
+}
+
+void gl_gate_str(const struct gl_site *s, const struct gl_defs *defs, char *buf, size_t n)
+{
+	const struct gl_gate_def *g;
+
+	if (s->sym) {
+		g = defs ? gl_defs_sym(defs, s->sym) : 0;
+		if (g)
+			snprintf(buf, n, "%u (%s)", g->number, g->name);
+		else
+			snprintf(buf, n, "%s", s->sym);
+		return;
+	}
+	g = defs ? gl_defs_num(defs, s->gate) : 0;
+	if (g)
+		snprintf(buf, n, "%u (%s)", s->gate, g->name);
+	else
+		snprintf(buf, n, "%u", s->gate);
+}
+
+/* Findings about a site are placed at the site when it is known, else at
+ * its table entry. */
+void gl_site_where(const struct gl_site *s, const struct gl_sec **sec, unsigned long *off)
+{
+	if (s->sec) {
+		*sec = s->sec;
+		*off = s->off;
+	} else {
+		*sec = s->tsec;
+		*off = s->toff;
+	}
+}
+
+struct ctx {
+	struct gl_obj *obj;
+	const struct gl_defs *defs;
+	const struct gl_site *s;
+	char gate[160];
+};
+
+#define SITE_FINDING(c, sev, rule, ...)                                         \
+	do {                                                                    \
+		const struct gl_sec *sec_;                                      \
+		unsigned long off_;                                             \
+		gl_site_where((c)->s, &sec_, &off_);                            \
+		gl_finding((c)->obj, sev, sec_, off_, (c)->gate, rule, __VA_ARGS__); \
+	} while (0)
+
+static int rule_entry(struct ctx *c)
+{
+	const struct gl_site *s = c->s;
+
+	if (s->kind >= LG_NKINDS) {
+		SITE_FINDING(c, GL_ERROR, "kind", "entry %zu: unknown caller kind %u", s->index, s->kind);
+		return -1;
+	}
+	if (s->info >> LG_FLAGS_SHIFT)
+		SITE_FINDING(c, GL_ERROR, "flags", "entry %zu: reserved flag bits 0x%x are set",
+			     s->index, s->info >> LG_FLAGS_SHIFT);
+	return 0;
+}
+
+static int rule_place(struct ctx *c)
+{
+	const struct gl_site *s = c->s;
+	unsigned int len = lg_kind_len(s->kind);
+
+	if (!s->located)
+		return -1; /* the relocation was reported */
+	if (!s->sec) {
+		if (c->obj->linked)
+			SITE_FINDING(c, GL_ERROR, "outside", "entry %zu: site 0x%08lx is outside every section",
+				     s->index, s->addr);
+		else
+			SITE_FINDING(c, GL_ERROR, "outside", "entry %zu: site is outside its section",
+				     s->index);
+		return -1;
+	}
+	if (!s->sec->exec) {
+		SITE_FINDING(c, GL_ERROR, "outside", "entry %zu: site is in %s, not an executable section",
+			     s->index, s->sec->name);
+		return -1;
+	}
+	if (s->sec->size - s->off < len || !s->sec->data) {
+		SITE_FINDING(c, GL_ERROR, "outside", "entry %zu: site runs past the end of %s",
+			     s->index, s->sec->name);
+		return -1;
+	}
+	return 0;
+}
+
+static void hexbytes(const unsigned char *p, unsigned int n, char *buf)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		sprintf(buf + 3 * i, i + 1 < n ? "%02x " : "%02x", p[i]);
+}
+
+static void rule_state(struct ctx *c)
+{
+	const struct gl_site *s = c->s;
+	const unsigned char *p = s->sec->data + s->off;
+	struct lg_decoded d;
+	char hex[3 * LG_MAXLEN + 1];
+
+	if (s->state != LG_S_NONE)
+		return;
+	lg_classify(p, s->sec->size - s->off, &d);
+	hexbytes(p, lg_kind_len(s->kind), hex);
+	if (d.state == LG_S_INITIAL && d.kind == (int)s->kind)
+		SITE_FINDING(c, GL_ERROR, "state", "initial stub calls gate %u, the entry says %u",
+			     d.gate, s->gate);
+	else if (d.state != LG_S_NONE && d.kind >= 0)
+		SITE_FINDING(c, GL_ERROR, "state", "bytes are a %s %s stub, the entry says %s (%s)",
+			     lg_state_name(d.state), lg_kind_name(d.kind), lg_kind_name(s->kind), hex);
+	else
+		SITE_FINDING(c, GL_ERROR, "state", "bytes are not a state of a %s site (%s)",
+			     lg_kind_name(s->kind), hex);
+}
+
+static int is_gate_sym(const char *sym)
+{
+	return !strncmp(sym, LG_GATE_SYM_PREFIX, sizeof LG_GATE_SYM_PREFIX - 1);
+}
+
+static void rule_byname(struct ctx *c)
+{
+	const struct gl_site *s = c->s;
+	unsigned int h = s->kind <= LG_K16 ? 3 : 2;
+	const struct gl_rel *r;
+
+	if (s->sym && !is_gate_sym(s->sym))
+		SITE_FINDING(c, GL_ERROR, "by-name", "%s is not a gate symbol (" LG_GATE_SYM_PREFIX
+			     "API_NAME)", s->sym);
+	if (s->sym && s->stub_sym && strcmp(s->sym, s->stub_sym))
+		SITE_FINDING(c, GL_ERROR, "by-name", "the stub calls %s, the entry says %s",
+			     s->stub_sym, s->sym);
+	else if (s->sym && !s->stub_sym && s->state == LG_S_INITIAL)
+		SITE_FINDING(c, GL_ERROR, "by-name", "the entry names %s, the stub's gate field "
+			     "has no relocation", s->sym);
+	else if (!s->sym && s->stub_sym)
+		SITE_FINDING(c, GL_ERROR, "by-name", "the stub calls %s, the entry gives a number",
+			     s->stub_sym);
+	r = gl_crel_in(c->obj, s->sec, s->off, lg_kind_len(s->kind));
+	for (; r && r < c->obj->crel + c->obj->ncrel && r->sec == s->sec &&
+	       r->off < s->off + lg_kind_len(s->kind); r++)
+		if (r->off + r->size > s->off &&
+		    !(r->off == s->off + h && s->stub_sym && r->sym == s->stub_sym))
+			SITE_FINDING(c, GL_ERROR, "reloc", "a relocation against %s changes byte %ld "
+				     "of the site", r->sym, (long)(r->off - s->off));
+}
+
+static void rule_defs(struct ctx *c)
+{
+	const struct gl_site *s = c->s;
+	const struct gl_gate_def *g;
+	unsigned int need = s->kind <= LG_K16 ? GL_ACC_KERNEL : GL_ACC_APP;
+
+	if (!c->defs)
+		return;
+	g = s->sym ? gl_defs_sym(c->defs, s->sym) : gl_defs_num(c->defs, s->gate);
+	if (!g) {
+		SITE_FINDING(c, GL_ERROR, "unknown-gate", "no such gate in API %s", c->defs->api);
+		return;
+	}
+	if (!(g->access & need))
+		SITE_FINDING(c, GL_ERROR, "access", "%s code may not call %s-only gate %s",
+			     need == GL_ACC_APP ? "application" : "kernel",
+			     need == GL_ACC_APP ? "kernel" : "application", g->name);
+}
+
+static int by_place(const void *a, const void *b)
+{
+	const struct gl_site *x = *(const struct gl_site *const *)a;
+	const struct gl_site *y = *(const struct gl_site *const *)b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Sites that were placed in a section, in address order (caller frees). */
+static const struct gl_site **placed(const struct gl_obj *obj, size_t *n)
+{
+	const struct gl_site **v = gl_xcalloc(obj->nsites, sizeof *v);
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < obj->nsites; i++)
+		if (obj->sites[i].sec && obj->sites[i].kind < LG_NKINDS)
+			v[(*n)++] = &obj->sites[i];
+	qsort(v, *n, sizeof *v, by_place);
+	return v;
+}
+
+static void rule_overlap(struct gl_obj *obj, const struct gl_defs *defs)
+{
+	size_t n, i;
+	const struct gl_site **v = placed(obj, &n);
+	struct ctx c;
+
+	c.obj = obj;
+	c.defs = defs;
+	for (i = 1; i < n; i++) {
+		const struct gl_site *a = v[i - 1], *b = v[i];
+
+		if (a->sec != b->sec || a->off + lg_kind_len(a->kind) <= b->off)
+			continue;
+		if (gl_allow_duplicates && a->off == b->off && a->info == b->info)
+			continue;
+		c.s = b;
+		gl_gate_str(b, defs, c.gate, sizeof c.gate);
+		if (a->off == b->off)
+			SITE_FINDING(&c, GL_ERROR, "overlap", "entries %zu and %zu are the same site",
+				     a->index, b->index);
+		else
+			SITE_FINDING(&c, GL_ERROR, "overlap", "entry %zu: site overlaps the site of "
+				     "entry %zu at %s+0x%lx", b->index, a->index, a->sec->name, a->off);
+	}
+	free(v);
+}
+
+static int table_sorted(const struct gl_obj *obj)
+{
+	size_t i;
+
+	for (i = 1; i < obj->nsites; i++)
+		if (obj->sites[i - 1].addr >= obj->sites[i].addr)
+			return 0;
+	return 1;
+}
+
+static void rule_note(struct gl_obj *obj)
+{
+	const struct gl_note *nt = &obj->note;
+	const struct gl_sec *t = obj->nsites ? obj->sites[0].tsec : 0;
+	unsigned long start;
+
+	if (!obj->linked || !t)
+		return;
+	if (!nt->sec) {
+		gl_finding(obj, GL_WARNING, t, 0, 0, "note", "no " LG_NOTE_SECTION
+			   " note: a runtime will not find this table");
+		return;
+	}
+	start = (nt->sec->vma + nt->desc + nt->start) & 0xffffffffUL;
+	if (start != t->vma || nt->end < nt->start || (unsigned long)(nt->end - nt->start) > t->size)
+		gl_finding(obj, GL_ERROR, nt->sec, nt->desc, 0, "note", "the note's table "
+			   "0x%08lx+0x%lx is not section %s (0x%08lx+0x%lx)", start,
+			   (unsigned long)(nt->end - nt->start), t->name, t->vma, t->size);
+	else if ((nt->flags & LG_NOTE_SORTED) && !table_sorted(obj))
+		gl_finding(obj, GL_ERROR, nt->sec, nt->desc + 8, 0, "note",
+			   "the note says the table is sorted, it is not");
+}
+
+int gl_rules_sites(struct gl_obj *obj, const struct gl_defs *defs)
+{
+	int before = gl_nerrors;
+	size_t i;
+	struct ctx c;
+
+	c.obj = obj;
+	c.defs = defs;
+	for (i = 0; i < obj->nsites; i++) {
+		c.s = &obj->sites[i];
+		gl_gate_str(c.s, defs, c.gate, sizeof c.gate);
+		if (rule_entry(&c) || rule_place(&c))
+			continue;
+		rule_state(&c);
+		if (!obj->linked)
+			rule_byname(&c);
+		rule_defs(&c);
+	}
+	rule_overlap(obj, defs);
+	rule_note(obj);
+	return gl_nerrors - before;
+}
+
+/* ---- stubs that no entry describes ---- */
+
+static int covered(const struct gl_site **v, size_t n, size_t *k, const struct gl_sec *sec,
+		   unsigned long off, unsigned int len)
+{
+	while (*k < n && (v[*k]->sec < sec ||
+			  (v[*k]->sec == sec && v[*k]->off + lg_kind_len(v[*k]->kind) <= off)))
+		(*k)++;
+	return *k < n && v[*k]->sec == sec && v[*k]->off < off + len;
+}
+
+static void stray_in(struct gl_obj *obj, const struct gl_defs *defs, struct gl_sec *sec,
+		     const struct gl_site **v, size_t n, size_t *k)
+{
+	const unsigned char *p = sec->data;
+	unsigned long i;
+	struct lg_decoded d;
+
+	for (i = 0; i + LG_ALEN <= sec->size; i++) {
+		const struct gl_gate_def *g;
+
+		if (p[i] != LG_K32_B0 && p[i] != LG_K16_B0 && p[i] != LG_A16_B0)
+			continue;
+		if (lg_classify(p + i, sec->size - i, &d) != LG_S_INITIAL)
+			continue;
+		if (covered(v, n, k, sec, i, d.len))
+			continue;
+		g = defs ? gl_defs_num(defs, d.gate) : 0;
+		gl_finding(obj, GL_WARNING, sec, i, 0, "stray", "a %s stub for gate %u%s%s%s that no "
+			   "table entry describes", lg_kind_name(d.kind), d.gate, g ? " (" : "",
+			   g ? g->name : "", g ? ")" : "");
+		i += d.len - 1;
+	}
+}
+
+int gl_rules_stray(struct gl_obj *obj, const struct gl_defs *defs)
+{
+	size_t n, i, k = 0;
+	const struct gl_site **v = placed(obj, &n);
+	int before = gl_nwarnings;
+
+	for (i = 0; i < obj->nsecs; i++)
+		if (obj->secs[i].exec && obj->secs[i].data)
+			stray_in(obj, defs, &obj->secs[i], v, n, &k);
+	free(v);
+	return gl_nwarnings - before;
+}

@@ -1,0 +1,317 @@
+/* The site table and the discovery note of one object.
+ *
+ * In a relocatable object the site of an entry comes from the relocation
+ * of its rel field (BFD applies it for us, whatever the object format), and
+ * a by-name entry's gate from the symbol of its info word's relocation.  In
+ * a linked image both come from the contents: site = address of rel + rel. */
+#include "bfdh.h"
+#include <stdlib.h>
+#include <string.h>
+#include "gatelink.h"
+
+static unsigned int get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24;
+}
+
+int gl_is_table(const struct gl_sec *sec)
+{
+	return !strcmp(sec->name, LG_SITES_SECTION);
+}
+
+const unsigned char *gl_site_bytes(const struct gl_obj *obj, const struct gl_site *s)
+{
+	(void)obj;
+	if (!s->located || !s->sec || !s->sec->data || s->kind >= LG_NKINDS)
+		return 0;
+	if (s->off > s->sec->size || s->sec->size - s->off < lg_kind_len(s->kind))
+		return 0;
+	return s->sec->data + s->off;
+}
+
+/* What the relocations of a table section say about each entry. */
+struct trel {
+	unsigned long site;  /* offset in ssec */
+	struct gl_sec *ssec; /* 0: not relocated (or not located) */
+	const char *sym;     /* info word's symbol */
+	int relocated, bad;
+};
+
+static const char *howto_name(const arelent *r)
+{
+	return r->howto && r->howto->name ? r->howto->name : "of a type unknown to this format";
+}
+
+/* C names: PE/COFF i386 symbols carry a leading underscore. */
+const char *gl_c_name(const struct gl_obj *obj, const char *sym)
+{
+	char lead = bfd_get_symbol_leading_char(obj->abfd);
+
+	return lead && sym[0] == lead ? sym + 1 : sym;
+}
+
+/* The rel field: let BFD apply the relocation to a copy of the field,
+ * with every section at its own vma, then site = field + result. */
+static int rel_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, unsigned char *copy,
+		     struct trel *e)
+{
+	asymbol *sym = *r->sym_ptr_ptr;
+	char *msg = 0;
+	bfd_reloc_status_type st;
+	unsigned long field = r->address;
+
+	if (!r->howto || !r->howto->pc_relative || bfd_get_reloc_size(r->howto) != 4) {
+		gl_finding(obj, GL_ERROR, t, field, 0, "reloc",
+			   "rel field has a relocation %s, not a 32-bit PC-relative one", howto_name(r));
+		e->bad = 1;
+		return -1;
+	}
+	if (bfd_is_und_section(sym->section) || bfd_is_abs_section(sym->section) ||
+	    !gl_sec_of(obj, sym->section)) {
+		gl_finding(obj, GL_ERROR, t, field, 0, "reloc",
+			   "rel field is relocated against %s, which is in no section",
+			   bfd_asymbol_name(sym));
+		e->bad = 1;
+		return -1;
+	}
+	st = bfd_perform_relocation(obj->abfd, r, copy, t->bs, 0, &msg);
+	if (st != bfd_reloc_ok) {
+		gl_finding(obj, GL_ERROR, t, field, 0, "reloc", "relocation %s cannot be applied%s%s",
+			   howto_name(r), msg ? ": " : "", msg ? msg : "");
+		e->bad = 1;
+		return -1;
+	}
+	e->ssec = gl_sec_of(obj, sym->section);
+	e->site = t->vma + field + (unsigned long)(long)(int)get32(copy + field) - e->ssec->vma;
+	e->site &= 0xffffffffUL;
+	e->relocated = 1;
+	return 0;
+}
+
+static int info_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, struct trel *e)
+{
+	asymbol *sym = *r->sym_ptr_ptr;
+
+	if (!r->howto || r->howto->pc_relative || bfd_get_reloc_size(r->howto) != 4 ||
+	    !bfd_is_und_section(sym->section)) {
+		gl_finding(obj, GL_ERROR, t, r->address, 0, "reloc",
+			   "info word has a relocation %s against %s, not a gate symbol",
+			   howto_name(r), bfd_asymbol_name(sym));
+		return -1;
+	}
+	e->sym = gl_c_name(obj, bfd_asymbol_name(sym));
+	return 0;
+}
+
+static int one_reloc(struct gl_obj *obj, struct gl_sec *t, arelent *r, unsigned char *copy,
+		     struct trel *tr, size_t n)
+{
+	unsigned long a = r->address;
+
+	if (a % LG_ENTRY_SIZE != 0 && a % LG_ENTRY_SIZE != 4) {
+		gl_finding(obj, GL_ERROR, t, a, 0, "reloc",
+			   "relocation %s in the middle of a field", howto_name(r));
+		return -1;
+	}
+	if (a / LG_ENTRY_SIZE >= n) {
+		gl_finding(obj, GL_ERROR, t, a, 0, "reloc", "relocation %s past the last entry",
+			   howto_name(r));
+		return -1;
+	}
+	if (!r->sym_ptr_ptr || !*r->sym_ptr_ptr) {
+		gl_finding(obj, GL_ERROR, t, a, 0, "reloc", "relocation %s has no symbol",
+			   howto_name(r));
+		return -1;
+	}
+	if (a % LG_ENTRY_SIZE == 0)
+		return rel_field(obj, t, r, copy, &tr[a / LG_ENTRY_SIZE]);
+	return info_field(obj, t, r, &tr[a / LG_ENTRY_SIZE]);
+}
+
+static struct trel *table_relocs(struct gl_obj *obj, struct gl_sec *t, size_t n)
+{
+	struct trel *tr = gl_xcalloc(n, sizeof *tr);
+	unsigned char *copy;
+	arelent **r;
+	long nr, i;
+
+	if (obj->linked || !(t->bs->flags & SEC_RELOC))
+		return tr;
+	nr = bfd_get_reloc_upper_bound(obj->abfd, t->bs);
+	r = nr < 0 ? 0 : gl_xmalloc(nr);
+	if (r)
+		nr = bfd_canonicalize_reloc(obj->abfd, t->bs, r, obj->syms);
+	if (nr < 0) {
+		gl_error("%s: section %s: relocations: %s", obj->name, t->name, gl_bfd_msg());
+		free(r);
+		free(tr);
+		return 0;
+	}
+	copy = gl_xmalloc(t->size);
+	memcpy(copy, t->data, t->size);
+	for (i = 0; i < nr; i++)
+		if (one_reloc(obj, t, r[i], copy, tr, n))
+			obj->broken = 1;
+	free(copy);
+	free(r);
+	return tr;
+}
+
+/* Where the site of entry S is. */
+static void locate(struct gl_obj *obj, struct gl_site *s, const struct trel *e)
+{
+	unsigned int len = s->kind < LG_NKINDS ? lg_kind_len(s->kind) : 1;
+	int rel = (int)get32(s->tsec->data + s->toff);
+
+	if (obj->linked) {
+		s->addr = (s->tsec->vma + s->toff + (unsigned long)(long)rel) & 0xffffffffUL;
+		s->sec = gl_sec_at(obj, s->addr, len);
+		s->off = s->sec ? s->addr - s->sec->vma : 0;
+		s->located = 1;
+	} else if (e->relocated) {
+		s->sec = e->ssec;
+		s->off = e->site;
+		s->located = 1;
+	} else if (!e->bad) { /* a constant: the site is in the table itself */
+		s->sec = s->tsec;
+		s->off = (s->toff + (unsigned long)(long)rel) & 0xffffffffUL;
+		s->located = 1;
+	}
+	if (s->sec && s->off >= s->sec->size)
+		s->sec = 0;
+}
+
+/* The by-name symbol on the stub's gate field (relocatable objects). */
+static void stub_symbol(struct gl_obj *obj, struct gl_site *s)
+{
+	const struct gl_rel *r;
+	unsigned int h = s->kind <= LG_K16 ? 3 : 2;
+
+	if (obj->linked || !s->sec || !s->sec->exec || s->kind >= LG_NKINDS)
+		return;
+	r = gl_crel_in(obj, s->sec, s->off + h, 4);
+	if (r && r->off == s->off + h && r->size == 4 && !r->pcrel && r->undef)
+		s->stub_sym = r->sym;
+}
+
+static void add_site(struct gl_obj *obj, struct gl_sec *t, size_t i, const struct trel *e)
+{
+	struct gl_site *s = &obj->sites[obj->nsites];
+	const unsigned char *p;
+
+	memset(s, 0, sizeof *s);
+	s->index = obj->nsites++;
+	s->tsec = t;
+	s->toff = i * LG_ENTRY_SIZE;
+	s->info = get32(t->data + s->toff + 4);
+	s->gate = s->info & LG_GATE_MAX;
+	s->kind = (s->info >> LG_KIND_SHIFT) & LG_KIND_MASK;
+	s->sym = e->sym;
+	locate(obj, s, e);
+	stub_symbol(obj, s);
+	p = gl_site_bytes(obj, s);
+	s->state = p ? lg_match(p, s->kind, s->gate) : LG_S_NONE;
+}
+
+/* Entries of table T: the whole section, or in a linked image the part
+ * the note covers when the note covers this section. */
+static size_t table_entries(struct gl_obj *obj, struct gl_sec *t)
+{
+	size_t n = t->size / LG_ENTRY_SIZE;
+	const struct gl_note *nt = &obj->note;
+
+	if (t->size % LG_ENTRY_SIZE)
+		gl_finding(obj, GL_ERROR, t, t->size - t->size % LG_ENTRY_SIZE, 0, "table-size",
+			   "table size 0x%lx is not a whole number of %d-byte entries",
+			   t->size, LG_ENTRY_SIZE);
+	if (obj->linked && nt->sec && nt->end >= nt->start &&
+	    ((nt->sec->vma + nt->desc + nt->start) & 0xffffffffUL) == t->vma &&
+	    (unsigned long)(nt->end - nt->start) / LG_ENTRY_SIZE < n)
+		n = (unsigned long)(nt->end - nt->start) / LG_ENTRY_SIZE;
+	return n;
+}
+
+static int load_table(struct gl_obj *obj, struct gl_sec *t)
+{
+	size_t n, i;
+	struct trel *tr;
+
+	if (!t->data && t->size) {
+		gl_error("%s: section %s has no contents", obj->name, t->name);
+		return -1;
+	}
+	n = table_entries(obj, t);
+	if (t->size % LG_ENTRY_SIZE)
+		obj->broken = 1;
+	tr = table_relocs(obj, t, n);
+	if (!tr)
+		return -1;
+	obj->sites = gl_xrealloc(obj->sites, obj->nsites + n, sizeof *obj->sites);
+	for (i = 0; i < n; i++)
+		add_site(obj, t, i, &tr[i]);
+	free(tr);
+	return 0;
+}
+
+int gl_sites_load(struct gl_obj *obj)
+{
+	size_t i;
+
+	for (i = 0; i < obj->nsecs; i++)
+		if (gl_is_table(&obj->secs[i]) && load_table(obj, &obj->secs[i]))
+			return -1;
+	return 0;
+}
+
+/* ---- the note ---- */
+
+static int our_note(const unsigned char *p, unsigned long avail)
+{
+	return avail >= 12 + 12 + LG_NOTE_DESCSZ && get32(p) == sizeof LG_NOTE_NAME &&
+	       get32(p + 4) == LG_NOTE_DESCSZ && get32(p + 8) == LG_NOTE_TYPE &&
+	       !memcmp(p + 12, LG_NOTE_NAME, sizeof LG_NOTE_NAME);
+}
+
+static void scan_note(struct gl_obj *obj, struct gl_sec *s, const unsigned char *p)
+{
+	unsigned long off = 0;
+
+	while (s->size - off >= 12) {
+		unsigned long nsz = (get32(p + off) + 3UL) & ~3UL;
+		unsigned long dsz = (get32(p + off + 4) + 3UL) & ~3UL;
+
+		if (nsz > s->size || dsz > s->size || 12 + nsz + dsz > s->size - off)
+			return;
+		if (our_note(p + off, s->size - off)) {
+			obj->note.sec = s;
+			obj->note.desc = off + 24;
+			obj->note.start = (int)get32(p + off + 24);
+			obj->note.end = (int)get32(p + off + 28);
+			obj->note.flags = get32(p + off + 32);
+			return;
+		}
+		off += 12 + nsz + dsz;
+	}
+}
+
+int gl_note_load(struct gl_obj *obj)
+{
+	size_t i;
+
+	for (i = 0; i < obj->nsecs && !obj->note.sec; i++) {
+		struct gl_sec *s = &obj->secs[i];
+		bfd_byte *p = 0;
+
+		if (strcmp(s->name, LG_NOTE_SECTION) || !s->contents || !s->size)
+			continue;
+		if (s->size > bfd_get_file_size(obj->abfd) ||
+		    !bfd_malloc_and_get_section(obj->abfd, s->bs, &p)) {
+			gl_error("%s: section %s: %s", obj->name, s->name, gl_bfd_msg());
+			free(p);
+			return -1;
+		}
+		scan_note(obj, s, p);
+		free(p);
+	}
+	return 0;
+}
