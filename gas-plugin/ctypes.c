@@ -191,6 +191,7 @@ int ctype_make(struct ctype *t, const struct words *w, int stars, const struct l
 	t->stars = stars;
 	t->narrow = stars == 0 && (narrow || nchar || nshort || nbool);
 	t->qualified = stars == 0 && (nconst || nvol);
+	t->is_bool = stars == 0 && nbool;
 	t->text = join(w, 0);
 	t->unqual = join(w, stars == 0);
 	if (t->struct_tag)

@@ -132,7 +132,7 @@ static void wrapper(FILE *f, const struct api *a, const struct gate *g)
 		if (conv) {
 			putc('(', f);
 			ctype_print_cast(f, &o->type);
-			fputs(o->type.stars ? ")(uintptr_t)" : ")", f);
+			fputs(o->type.stars ? ")(uintptr_t)" : o->type.is_bool ? ")(unsigned char)" : ")", f);
 		}
 		fprintf(f, "lg_o_%s;\n", o->name);
 	}

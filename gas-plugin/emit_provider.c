@@ -22,7 +22,8 @@ static void reg_to_value(FILE *f, const struct param *p)
 {
 	putc('(', f);
 	ctype_print_cast(f, &p->type);
-	fprintf(f, ")%slg_r->%s", p->type.stars ? "(uintptr_t)" : "", reg_name[p->reg]);
+	fprintf(f, ")%slg_r->%s", p->type.stars ? "(uintptr_t)" : p->type.is_bool ? "(unsigned char)" : "",
+		reg_name[p->reg]);
 }
 
 static void value_to_reg(FILE *f, const struct param *p)

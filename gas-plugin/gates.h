@@ -43,6 +43,7 @@ struct ctype {
 	char *unqual; /* the same without top-level const/volatile (casts) */
 	int stars;    /* pointer depth */
 	int narrow;   /* a value narrower than 32 bits (char, short, bool...) */
+	int is_bool;  /* bool: only the low byte of the register counts */
 	int qualified;    /* const or volatile at the top level (stars == 0) */
 	char *struct_tag; /* the tag of "struct TAG", or NULL */
 	int ssize;        /* uses ssize_t (needs <sys/types.h>) */
