@@ -139,15 +139,6 @@ user_return:
 	popl %ebp
 	ret
 
-/* ---- the 16-bit code segment's entry: far-called from 32-bit code ---- */
-	.section .text16, "ax"
-	.code16
-	.globl seg16_entry
-seg16_entry:
-	calll drv16_main
-	lretl
-	.code32
-
 /* ---- AP trampoline, copied to 0x8000 --------------------------------- */
 	.section .rodata
 	.code16

@@ -31,23 +31,27 @@ cc kernel.o "$here/kernel.c"
 cc tests.o "$here/tests.c"
 cc kapi_provider.o "$here/kapi_provider.c"
 
-# Clients, each with its own site table (lazygate_sites renamed per client,
-# as a module loader would keep one table per module).
-cc drv32.o.tmp "$here/drv32.c"
-$OBJCOPY --rename-section lazygate_sites=lgsites_drv32 "$o/drv32.o.tmp" "$o/drv32.o"
-cc app.o.tmp "$here/app.c"
-$OBJCOPY --rename-section lazygate_sites=lgsites_app "$o/app.o.tmp" "$o/app.o"
+cc modules.o "$here/modules.c"
+# The kernel's own race sites: a table of their own.
 cc race.o.tmp "$here/race.c"
 $OBJCOPY --rename-section lazygate_sites=lgsites_race "$o/race.o.tmp" "$o/race.o"
+
+# The clients: separate ELF32 relocatable objects (ld -r), handed to the
+# kernel as multiboot modules (-initrd drv32.mod,mixed.mod,app.mod).
+LDR="${LD:-ld} -m elf_i386 -r"
+cc drv32.o "$here/drv32.c"
+$LDR -o "$o/drv32.mod" "$o/drv32.o"
+cc app.o "$here/app.c"
+$LDR -o "$o/app.mod" "$o/app.o"
 # The mixed driver: a 16-bit part (gcc -m16, moved to .text16) and a 32-bit part.
 $CC32 $CFLAGS -m16 -fno-reorder-functions -c -o "$o/mixed16.o.tmp" "$here/mixed16.c"
-$OBJCOPY --rename-section .text=.text16 --rename-section lazygate_sites=lgsites_mixed \
-	"$o/mixed16.o.tmp" "$o/mixed16.o"
-cc mixed32.o.tmp "$here/mixed32.c"
-$OBJCOPY --rename-section lazygate_sites=lgsites_mixed "$o/mixed32.o.tmp" "$o/mixed32.o"
+$OBJCOPY --rename-section .text=.text16 "$o/mixed16.o.tmp" "$o/mixed16.o"
+cc entry16.o "$here/entry16.S"
+cc mixed32.o "$here/mixed32.c"
+$LDR -o "$o/mixed.mod" "$o/entry16.o" "$o/mixed16.o" "$o/mixed32.o"
 
 $CC32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,"$here/link.ld" -o "$o/lgkernel.elf" \
 	"$o/boot.o" "$o/kernel.o" "$o/tests.o" "$o/kapi_provider.o" \
 	"$o/rt_lgk.o" "$o/rt_stub.o" "$o/rt_table.o" "$o/rt_patch.o" \
-	"$o/drv32.o" "$o/mixed16.o" "$o/mixed32.o" "$o/app.o" "$o/race.o" -lgcc
+	"$o/modules.o" "$o/race.o" -lgcc
 rm -f "$o"/*.o.tmp

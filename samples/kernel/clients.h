@@ -20,7 +20,6 @@ int drv32_late(unsigned int x, unsigned int *r);
 /* mixed16.c (16-bit code) + mixed32.c: the mixed driver */
 extern struct calls mixed16_out[2];
 void mixed32_calls(struct calls *c);
-void mixed_call16(void);
 
 /* app.c: the ring-3 application */
 extern struct calls app_out[2];

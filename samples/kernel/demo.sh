@@ -10,7 +10,8 @@ groups=${*:-basic k16 user late replace notsite}
 set +e
 timeout "${QEMU_TIMEOUT:-60}" qemu-system-i386 -accel tcg -smp 4 -m 64 -display none -monitor none \
 	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot \
-	-kernel "$out/lgkernel.elf" -append "$groups" </dev/null
+	-kernel "$out/lgkernel.elf" -append "$groups" \
+	-initrd "$out/drv32.mod,$out/mixed.mod,$out/app.mod" </dev/null
 st=$?
 [ "$st" = 1 ] && exit 0
 echo "demo: qemu exit status $st" >&2

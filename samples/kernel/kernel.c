@@ -205,7 +205,6 @@ static unsigned long long seg(unsigned long base, unsigned long limit, unsigned 
 	       (unsigned long long)(base >> 24) << 56;
 }
 
-extern char __text16_start[];
 extern void load_gdt(void *);
 
 static void gdt_init(void)
@@ -216,7 +215,7 @@ static void gdt_init(void)
 	gdt[4] = seg(0, 0xfffff, 0xf2, 0xc); /* user data, DPL 3 */
 	gdt[5] = seg((unsigned long)&tss, sizeof tss - 1, 0x89, 0);
 	/* 16-bit code: base = the 16-bit part of the mixed driver, 64 KiB */
-	gdt[SEG16 >> 3] = seg((unsigned long)__text16_start, 0xffff, 0x9a, 0);
+	gdt[SEG16 >> 3] = seg(0, 0xffff, 0x9a, 0); /* set_seg16_base() */
 	/* CG_FIRST.. : call gates, made by the runtime on first use */
 	gdtr.limit = sizeof gdt - 1;
 	gdtr.base = (unsigned long)gdt;
@@ -225,6 +224,11 @@ static void gdt_init(void)
 	tss.esp0 = (unsigned long)ring0_stack + sizeof ring0_stack;
 	tss.iomap = sizeof tss;
 	__asm__ volatile("ltr %w0" : : "r"(TSS_SEL));
+}
+
+void set_seg16_base(unsigned long base)
+{
+	gdt[SEG16 >> 3] = seg(base, 0xffff, 0x9a, 0);
 }
 
 static unsigned long long idt[256];
@@ -469,7 +473,7 @@ static void on_event(const struct lgk_event *ev)
 	kprintf("lazygate: cpu %u %s site %p (%s) gate %u %s.%s", ev->cpu, what[ev->what], ev->site,
 		lg_kind_name(ev->kind), ev->gate, ev->api ? ev->api : "?", ev->name ? ev->name : "?");
 	if (ev->what == LGK_EV_BIND)
-		kprintf(" -> %x:%p\n", ev->sel, ev->target);
+		kprintf(" -> %x:%p (caller %x:%x)\n", ev->sel, ev->target, ev->cs, ev->eip);
 	else if (ev->what == LGK_EV_UNBIND)
 		kprintf("\n");
 	else
@@ -503,6 +507,7 @@ void kmain(unsigned int magic, const unsigned int *mbi)
 	lapic_enable();
 	lgk_init(&ops, KCS, CG_FIRST, CG_COUNT);
 	lgk_cpu_online(0);
+	modules_init(mbi);
 	smp_init(want);
 	kprintf("%u CPUs online\n", ncpus);
 	__asm__ volatile("sti");

@@ -45,4 +45,19 @@ extern const struct module *count_module;
 extern volatile unsigned int *count_binds;
 
 void tests_run(const char *cmdline);
+
+/* modules.c: clients loaded from multiboot modules (ELF32 ET_REL). */
+struct kmodule {
+	char name[16];
+	const void *image;
+	unsigned long base;
+	unsigned long sec[64];  /* load address of each section, 0 if not loaded */
+	struct lg_site *sites;  /* its lazygate_sites section */
+	size_t nsites;
+	unsigned long text16;   /* its .text16 section (16-bit code), 0 if none */
+};
+void modules_init(const unsigned int *mbi);
+const struct kmodule *module_find(const char *name);
+void *module_sym(const struct kmodule *m, const char *name);
+void set_seg16_base(unsigned long base);
 #endif

@@ -9,13 +9,73 @@
 #define MOD(n) extern struct lg_site __start_lgsites_##n[], __stop_lgsites_##n[]; \
 	static const struct module mod_##n = {#n, __start_lgsites_##n, __stop_lgsites_##n}
 MOD(kernel);
-MOD(drv32);
-MOD(mixed);
-MOD(app);
 MOD(race);
+static struct module mod_drv32, mod_mixed, mod_app;
+static int streq_(const char *a, const char *b);
+
+/* What the tests use of the modules, found by symbol. */
+static void (*drv32_calls_p)(struct calls *);
+static unsigned int (*drv32_cpu_id_p)(void), (*drv32_which_p)(void);
+static int (*drv32_late_p)(unsigned int, unsigned int *);
+static struct calls *mixed16_out_p;
+static void (*mixed32_calls_p)(struct calls *);
+static unsigned long mixed_entry16, mixed_text16;
+static struct calls *app_out_p;
+static volatile int *app_bad_reached_p;
+static void (*app_main_p)(void), (*app_bad_p)(void);
+
+#define SYM(m, var, name) (var = (__typeof__(var))module_sym(m, name))
+
+/* Find module NAME (a multiboot module) and its symbols. */
+static int get_module(struct module *mod, const char *name)
+{
+	const struct kmodule *m = module_find(name);
+	int ok = m != 0;
+
+	if (mod->name)
+		return 1;
+	if (ok && streq_(name, "drv32"))
+		ok = SYM(m, drv32_calls_p, "drv32_calls") && SYM(m, drv32_cpu_id_p, "drv32_cpu_id") &&
+		     SYM(m, drv32_which_p, "drv32_which") && SYM(m, drv32_late_p, "drv32_late");
+	if (ok && streq_(name, "mixed")) {
+		ok = SYM(m, mixed16_out_p, "mixed16_out") && SYM(m, mixed32_calls_p, "mixed32_calls") &&
+		     SYM(m, mixed_entry16, "seg16_entry") && m->text16;
+		mixed_text16 = m ? m->text16 : 0;
+	}
+	if (ok && streq_(name, "app"))
+		ok = SYM(m, app_out_p, "app_out") && SYM(m, app_bad_reached_p, "app_bad_reached") &&
+		     SYM(m, app_main_p, "app_main") && SYM(m, app_bad_p, "app_bad");
+	check(ok, "module loaded", "%s (multiboot module %s.mod)", name, name);
+	if (!ok)
+		return 0;
+	mod->name = m->name;
+	mod->start = m->sites;
+	mod->stop = m->sites + m->nsites;
+	return 1;
+}
+
+/* Far call into the 16-bit part of the mixed driver (16-bit segment whose
+ * base is the module's .text16). */
+static void mixed_call16(void)
+{
+	struct {
+		unsigned int off;
+		unsigned short sel;
+	} __attribute__((packed)) p = {(unsigned int)(mixed_entry16 - mixed_text16), SEG16};
+
+	set_seg16_base(mixed_text16);
+	__asm__ volatile("lcall *%0" : : "m"(p) : "eax", "ecx", "edx", "memory", "cc");
+}
 
 extern const struct lg_api kapi_main, kapi_which1, kapi_which2, kapi_lateapi;
 
+
+static int streq_(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
 
 /* Is W a word of the command line? */
 static int word(const char *cmd, const char *w)
@@ -123,42 +183,22 @@ static void check_calls(const char *who, const struct calls *c)
 	      who, c->version, c->add, c->mul, c->len, c->cf, c->q, c->r, c->cf0);
 }
 
-/* Round 1 binds every site of M once (binds += n, all bound); round 2 takes
- * no trap at all. */
-static void two_rounds(const struct module *m, const char *who, void (*round)(struct calls *))
-{
-	struct calls c[2];
-	struct lgk_stats a, b, d;
-	unsigned int n = count(m);
-
-	kmemset(c, 0, sizeof c);
-	a = total();
-	round(&c[0]);
-	b = total();
-	round(&c[1]);
-	d = total();
-	check_calls(who, &c[0]);
-	check_calls(who, &c[1]);
-	check(b.binds - a.binds == n && in_state(m, LG_S_BOUND) == n, "bind once", "%s: %u of %u sites bound, %u binds",
-	      who, in_state(m, LG_S_BOUND), n, (unsigned)(b.binds - a.binds));
-	check(d.traps == b.traps && d.binds == b.binds, "bound calls do not trap", "%s: %u traps in round 2", who,
-	      (unsigned)(d.traps - b.traps));
-}
-
 static void round_drv32(struct calls *c)
 {
-	drv32_calls(c);
-	c->done = c->done && drv32_cpu_id() == this_cpu();
+	drv32_calls_p(c);
+	c->done = c->done && drv32_cpu_id_p() == this_cpu();
 }
 
 static void round_mixed32(struct calls *c)
 {
-	mixed32_calls(c);
+	mixed32_calls_p(c);
 }
 
 static void test_basic(void)
 {
 	kprintf("== k32: the 32-bit driver\n");
+	if (!get_module(&mod_drv32, "drv32"))
+		return;
 	load(&mod_drv32);
 	/* drv32 also holds which() and late(): bind those later. */
 	{
@@ -185,6 +225,8 @@ static void test_k16(void)
 	unsigned int n;
 
 	kprintf("== k16: the mixed driver (16-bit part, then 32-bit part)\n");
+	if (!get_module(&mod_mixed, "mixed"))
+		return;
 	load(&mod_mixed);
 	n = 0;
 	{
@@ -196,8 +238,8 @@ static void test_k16(void)
 	a = total();
 	mixed_call16();
 	b = total();
-	check_calls("k16", &mixed16_out[0]);
-	check_calls("k16", &mixed16_out[1]);
+	check_calls("k16", &mixed16_out_p[0]);
+	check_calls("k16", &mixed16_out_p[1]);
 	check(n == 6 && b.binds - a.binds == n, "bind once", "k16: %u sites, %u binds", n,
 	      (unsigned)(b.binds - a.binds));
 	check(b.traps - a.traps == n, "k16 one trap per site", "%u traps", (unsigned)(b.traps - a.traps));
@@ -226,13 +268,15 @@ static void test_user(void)
 	int r, i, same = 1;
 
 	kprintf("== a32: the ring-3 application, through call gates\n");
+	if (!get_module(&mod_app, "app"))
+		return;
 	load(&mod_app);
 	a = total();
-	r = run_user(app_main, user_stack + sizeof user_stack);
+	r = run_user(app_main_p, user_stack + sizeof user_stack);
 	b = total();
 	check(r == 0x600d, "application ran", "exit %x", (unsigned)r);
-	check_calls("a32", &app_out[0]);
-	check_calls("a32", &app_out[1]);
+	check_calls("a32", &app_out_p[0]);
+	check_calls("a32", &app_out_p[1]);
 	check(b.binds - a.binds == 6 && b.traps - a.traps == 6, "bind once", "a32: %u binds, %u traps",
 	      (unsigned)(b.binds - a.binds), (unsigned)(b.traps - a.traps));
 	for (e = mod_app.start; e < mod_app.stop; e++)
@@ -245,16 +289,16 @@ static void test_user(void)
 	for (i = 0; i < LG_ALEN; i++)
 		before[i] = ((unsigned char *)lg_site_addr(bad))[i];
 	a = total();
-	r = run_user(app_bad, user_stack + sizeof user_stack);
+	r = run_user(app_bad_p, user_stack + sizeof user_stack);
 	b = total();
 	for (i = 0; i < LG_ALEN; i++)
 		same &= before[i] == ((unsigned char *)lg_site_addr(bad))[i];
-	check(r == -1 && !app_bad_reached && b.refused - a.refused == 1, "kernel-only gate refused",
+	check(r == -1 && !*app_bad_reached_p && b.refused - a.refused == 1, "kernel-only gate refused",
 	      "app ended (%d), refused %u", r, (unsigned)(b.refused - a.refused));
 	check(same && lg_match((unsigned char *)lg_site_addr(bad), LG_A32, KAPI_CPU_ID) == LG_S_INITIAL,
 	      "refused site not patched", "");
-	r = run_user(app_main, user_stack + sizeof user_stack);
-	check(r == 0x600d && calls_ok(&app_out[0]), "kernel goes on after refusal", "");
+	r = run_user(app_main_p, user_stack + sizeof user_stack);
+	check(r == 0x600d && calls_ok(&app_out_p[0]), "kernel goes on after refusal", "");
 }
 
 static void test_late(void)
@@ -264,15 +308,17 @@ static void test_late(void)
 	int cf;
 
 	kprintf("== a gate without provider\n");
+	if (!get_module(&mod_drv32, "drv32"))
+		return;
 	load(&mod_drv32);
 	a = total();
-	cf = drv32_late(5, &v);
+	cf = drv32_late_p(5, &v);
 	b = total();
 	check(cf == 1 && b.noprov - a.noprov == 1 && b.binds == a.binds, "no provider reported",
 	      "cf %d", cf);
 	check(lgk_provide(&kapi_lateapi) == 0, "provider registered late", "");
 	v = 0;
-	cf = drv32_late(5, &v);
+	cf = drv32_late_p(5, &v);
 	check(cf == 0 && v == 1005 && total().binds - b.binds == 1, "binds after registration",
 	      "cf %d value %u", cf, v);
 	check(lgk_provide(&kapi_lateapi) != 0, "second provider of a gate refused", "");
@@ -287,13 +333,13 @@ static void which_worker(unsigned int cpu)
 
 	if (cpu == 0) {
 		for (i = 0; i < 50; i++)
-			which_bad += drv32_which() != 1;
+			which_bad += drv32_which_p() != 1;
 		i = lgk_replace(&kapi_which1, &kapi_which2);
 		kprintf("lgk_replace: %d site(s) unbound\n", i);
 		replaced = 1;
 	}
 	for (i = 0; i < 2000 && !replaced; i++) {
-		unsigned int v = drv32_which();
+		unsigned int v = drv32_which_p();
 
 		if (v != 1 && v != 2)
 			__atomic_add_fetch(&which_bad, 1, __ATOMIC_RELAXED);
@@ -301,7 +347,7 @@ static void which_worker(unsigned int cpu)
 	while (!replaced)
 		;
 	for (i = 0; i < 50; i++)
-		if (drv32_which() != 2)
+		if (drv32_which_p() != 2)
 			__atomic_add_fetch(&which_after, 1, __ATOMIC_RELAXED);
 }
 
@@ -310,6 +356,8 @@ static void test_replace(void)
 	struct lgk_stats a, b;
 
 	kprintf("== provider replacement, all CPUs running\n");
+	if (!get_module(&mod_drv32, "drv32"))
+		return;
 	load(&mod_drv32);
 	check(lgk_provide(&kapi_which1) == 0, "provider v1 registered", "");
 	a = total();
