@@ -8,7 +8,6 @@
 struct bctx {
 	struct gl_opts *o;
 	struct gl_map map;
-	int warned_pic;
 };
 
 static void gate_name(const struct gl_site *s, const struct gl_defs *defs, char *buf, size_t n)
@@ -67,11 +66,14 @@ static int kernel_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site
 		return site_error(obj, s, c->o->api, s->kind == LG_K32 ?
 				  "the map gives no SEL:OFF or near target" :
 				  "the map gives no SEL:OFF target for a k16 site");
+	if (t->far_sym && obj->dynamic) {
+		gl_error("%s:%u: %s: a far target in a position-independent image moves when it "
+			 "is loaded: use a near target, or link with -no-pie", c->map.path, t->line,
+			 t->far_sym);
+		return -1;
+	}
 	if (map_offset(obj, t->far_sym, t->far_off, t->far_add, &off, &c->map, t->line))
 		return -1;
-	if (obj->dynamic && !c->warned_pic++)
-		gl_warn("%s: far targets are link-time addresses, and this image is position "
-			"independent", obj->name);
 	lg_bound_far(s->kind, (unsigned int)off, t->far_sel, out);
 	return 0;
 }
@@ -108,7 +110,8 @@ static int rewrite_sites(struct gl_obj *obj, struct gl_elf *e, struct bctx *c, b
 		const struct gl_site *s = &obj->sites[i];
 
 		if (fn(c, obj, s, bytes)) {
-			r = -1;
+			if (--r <= -10) /* enough said */
+				return r;
 			continue;
 		}
 		if (s->sec != last) {

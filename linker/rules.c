@@ -151,8 +151,8 @@ static void rule_state(struct ctx *c)
 		SITE_FINDING(c, GL_ERROR, "state", "initial stub calls gate %u, the entry says %u",
 			     d.gate, s->gate);
 	else if (d.state != LG_S_NONE && d.kind >= 0)
-		SITE_FINDING(c, GL_ERROR, "state", "bytes are a %s %s stub, the entry says %s (%s)",
-			     lg_state_name(d.state), lg_kind_name(d.kind), lg_kind_name(s->kind), hex);
+		SITE_FINDING(c, GL_ERROR, "state", "bytes are %s stub bytes (%s), the entry says %s (%s)",
+			     lg_kind_name(d.kind), lg_state_name(d.state), lg_kind_name(s->kind), hex);
 	else
 		SITE_FINDING(c, GL_ERROR, "state", "bytes are not a state of a %s site (%s)",
 			     lg_kind_name(s->kind), hex);
@@ -229,7 +229,7 @@ static const struct gl_site **placed(const struct gl_obj *obj, size_t *n)
 
 	*n = 0;
 	for (i = 0; i < obj->nsites; i++)
-		if (obj->sites[i].sec && obj->sites[i].kind < LG_NKINDS)
+		if (obj->sites[i].sec)
 			v[(*n)++] = &obj->sites[i];
 	qsort(v, *n, sizeof *v, by_place);
 	return v;
@@ -346,8 +346,8 @@ static void stray_in(struct gl_obj *obj, const struct gl_defs *defs, struct gl_s
 		if (covered(v, n, k, sec, i, d.len))
 			continue;
 		g = defs ? gl_defs_num(defs, d.gate) : 0;
-		gl_finding(obj, GL_WARNING, sec, i, 0, "stray", "a %s stub for gate %u%s%s%s that no "
-			   "table entry describes", lg_kind_name(d.kind), d.gate, g ? " (" : "",
+		gl_finding(obj, GL_WARNING, sec, i, 0, "stray", "%s stub for gate %u%s%s%s with no "
+			   "table entry", lg_kind_name(d.kind), d.gate, g ? " (" : "",
 			   g ? g->name : "", g ? ")" : "");
 		i += d.len - 1;
 	}

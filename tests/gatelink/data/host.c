@@ -24,6 +24,13 @@ __attribute__((noinline)) static int add(int a, int b)
 	return a;
 }
 
+/* Cold: placed before .text by the linker, so the table is not sorted. */
+__attribute__((noinline, cold)) static int cold_neg(int a)
+{
+	__asm__ volatile(LG_ASM_STUB(G_NEG) : "+a"(a) : : "memory");
+	return a + 1;
+}
+
 __attribute__((noinline)) static int neg(int a)
 {
 	__asm__ volatile(LG_ASM_STUB(G_NEG) : "+a"(a) : : "memory");
@@ -51,7 +58,8 @@ int main(void)
 		return 2;
 	for (i = 0; i < 10; i++)
 		sum = add(sum, i);
-	ok = sum == 45 && neg(5) == -5 && twice(21) == 42 && add_again(40, 2) == 41;
+	ok = sum == 45 && neg(5) == -5 && twice(21) == 42 && add_again(40, 2) == 41 &&
+	     cold_neg(5) == -4;
 	lazygate_get_stats(&st);
 	printf("calls %s traps %lu binds %lu sites %lu\n", ok ? "ok" : "WRONG", st.traps, st.binds,
 	       st.sites);
