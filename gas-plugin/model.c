@@ -142,8 +142,7 @@ static int check_params(struct gate *g, struct plist *pl, int output,
 		 * name is missing. */
 		if (!name) {
 			int n = w.n;
-			if (n < 2 || is_type_word(w.word[n - 1]) || is_c_keyword(w.word[n - 1]) ||
-			    !strcmp(w.word[n - 2], "struct")) {
+			if (n < 2 || is_type_word(w.word[n - 1]) || !strcmp(w.word[n - 2], "struct")) {
 				struct loc after = p->type_loc;
 				char *t = diag_text(&p->type_loc);
 				after.first_line = after.last_line;

@@ -220,15 +220,18 @@ static const char *describe(yysymbol_kind_t k, char *buf, size_t size)
 		break;
 	}
 	n = strlen(s);
-	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"')
 		snprintf(buf, size, "'%.*s'", (int)(n - 2), s + 1);
-		return buf;
-	}
-	return s;
+	else if (s[0] != '\'')
+		snprintf(buf, size, "'%s'", s);
+	else
+		return s;
+	return buf;
 }
 
-/* "expected ';' before 'gate'", pointing just after the previous token when
- * the unexpected one is on a later line (as gcc does). */
+/* "expected ';' before 'gate'".  In .gates files, where lines mean
+ * nothing, it points just after the previous token when the unexpected one
+ * is on a later line (as gcc does): that is where the ';' is missing. */
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, struct reader *rd)
 {
 	enum { MAX = 8 };
@@ -266,7 +269,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, stru
 		if (len < sizeof msg)
 			snprintf(msg + len, sizeof msg - len, " %s %s",
 				 look == YYSYMBOL_YYEOF || look == YYSYMBOL_EOL ? "at" : "before", what);
-		if (rd->prev.first_line > 0 &&
+		if (rd->format == FMT_GATES && rd->prev.first_line > 0 &&
 		    (look == YYSYMBOL_YYEOF || l.first_line > rd->prev.last_line)) {
 			l.first_line = l.last_line = rd->prev.last_line;
 			l.first_column = l.last_column = rd->prev.last_column;
