@@ -30,7 +30,16 @@ shdr_offset() {
 # Overwrite bytes of FILE at OFFSET with the hex string HEX ("01 02 ...").
 poke() { # poke FILE OFFSET HEX...
 	f=$1 off=$2; shift 2
-	printf "$(printf '\\x%s' "$@")" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none
+	_s=
+	for _h; do _s="$_s$(printf '\\%03o' $((0x$_h)))"; done
+	printf "$_s" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none
 }
 # No leftover temporary files in directory DIR.
 no_temp() { ! ls -A "$1" | grep -q '^\.gatelink\.'; }
+# The signed 32-bit word at OFFSET of FILE, and writing one.
+peek32() { od -An -t d4 -j "$2" -N4 "$1" | tr -d ' '; }
+poke32() { # poke32 FILE OFFSET VALUE
+	_v=$(( $3 & 0xffffffff ))
+	poke "$1" "$2" $(printf '%02x %02x %02x %02x' $((_v & 255)) $((_v >> 8 & 255)) \
+		$((_v >> 16 & 255)) $((_v >> 24 & 255)))
+}
