@@ -42,6 +42,8 @@ static void adapter(FILE *f, const struct api *a, const struct gate *g)
 		fprintf(f, "\t%s_impl_%s(lg_r);\n}\n", a->name, g->name);
 		return;
 	}
+	if (!g->nin && !g->nout && !g->carry)
+		fputs("\t(void)lg_r;\n", f);
 	if (by_pointer)
 		for (i = 0; i < g->nout; i++) {
 			putc('\t', f);

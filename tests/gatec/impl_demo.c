@@ -11,6 +11,7 @@ struct node {
 };
 
 unsigned int last_hz;
+int syncs;
 const char *names[] = { "every", 0 };
 
 uint32_t demo_impl_version(void) { return 0x01020304; }
@@ -65,3 +66,5 @@ struct info *demo_impl_app_info(struct node *n, const volatile int depth)
 {
 	return (struct info *)((uintptr_t)n + (uintptr_t)depth);
 }
+
+void demo_impl_sync(void) { syncs++; }

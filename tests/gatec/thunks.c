@@ -13,6 +13,7 @@ struct cregs {
 void call_regs(void (*entry)(void), struct cregs *r, int far);
 extern unsigned int last_hz;
 extern const char *names[];
+extern int syncs;
 
 static int n, failed;
 
@@ -160,15 +161,20 @@ static void gates(int far)
 	out = call(18, in, far);
 	ok(out.eax == (unsigned int)(uintptr_t)nd + 3 && same_except(&in, &out, EAX),
 	   "app_info: struct pointers", far);
+
+	in = fresh(1);
+	syncs = 0;
+	out = call(19, in, far);
+	ok(syncs == 1 && same_except(&in, &out, 0) && CF(out), "sync: nothing in or out", far);
 }
 
 int main(void)
 {
 	unsigned int i, sorted = 1;
 
-	printf("%sok %d - demo_api: version, name, 13 gates\n",
+	printf("%sok %d - demo_api: version, name, 14 gates\n",
 	       demo_api.version == LG_FORMAT_VERSION && !strcmp(demo_api.name, "demo") &&
-			       demo_api.count == 13 ? "" : "not ", ++n);
+			       demo_api.count == 14 ? "" : "not ", ++n);
 	for (i = 1; i < demo_api.count; i++)
 		sorted &= demo_api.gates[i - 1].number < demo_api.gates[i].number;
 	ok(sorted, "table sorted by number, one entry per number", 0);

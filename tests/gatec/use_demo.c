@@ -1,5 +1,5 @@
 /* use_demo.c: calls every wrapper of demo.gates once (gatec's compile
- * test).  Built as C and as C++, for every caller kind: 14 call sites in
+ * test).  Built as C and as C++, for every caller kind: 15 call sites in
  * each, whose gates compile.test and check_sites.c know. */
 #include "demo.h"
 
@@ -18,7 +18,7 @@ struct info *use_app(struct node *nd);
 }
 #endif
 
-/* 11 sites: gates 1, 2, 3, 3 (alias), 4, 4, 4 (aliases), 8, 9, 16, 17 */
+/* 12 sites: gates 1, 2, 3, 3 (alias), 4, 4, 4 (aliases), 8, 9, 16, 17, 19 */
 int use_all(char *buf)
 {
 	uint32_t q, r;
@@ -41,6 +41,7 @@ int use_all(char *buf)
 	t += demo_every(1, 2u, 3L, 4u, buf, buf, &n, &ok, &s, &u, &next, &name);
 	t += demo_narrow('a', 5, true);
 	t += (int)demo_address(buf);
+	demo_sync();
 	return t + (int)q + (int)r + h + (int)n + ok + s + u + (next != 0) + (name != 0);
 }
 

@@ -57,6 +57,8 @@ struct info;
 #if LG_CALLER_IS_APP
 #define LG_STUB_demo_app_info LG_ASM_STUB("18")
 #endif
+#define LG_GATE_demo_sync 19
+#define LG_STUB_demo_sync LG_ASM_STUB("19")
 #define LG_GATE_demo_kraw 16777215
 #if !LG_CALLER_IS_APP
 #define LG_STUB_demo_kraw LG_ASM_STUB("16777215")
@@ -244,6 +246,17 @@ struct info *demo_app_info(struct node *n, const volatile int depth)
 	return lg_o_i;
 }
 #endif
+
+/* gate 19 sync: kernel and applications */
+void demo_impl_sync(void);
+static __inline__ __attribute__((__always_inline__, __unused__))
+void demo_sync(void)
+{
+	__asm__ __volatile__(LG_ASM_STUB("19")
+		:
+		:
+		: "memory");
+}
 
 /* gate 16777215 kraw: kernel only; no signature: the implementation gets the registers */
 void demo_impl_kraw(struct lg_regs *regs);

@@ -140,6 +140,16 @@ __attribute__((__used__)) static void lg_adapt_demo_app_info(struct lg_regs *lg_
 LG_THUNKS("lg_thunk_demo_app_info", "lg_adapt_demo_app_info");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_app_info_far(void), lg_thunk_demo_app_info_near(void);
 
+/* gate 19 sync: kernel and applications */
+extern void demo_impl_sync(void) __attribute__((__weak__));
+__attribute__((__used__)) static void lg_adapt_demo_sync(struct lg_regs *lg_r)
+{
+	(void)lg_r;
+	demo_impl_sync();
+}
+LG_THUNKS("lg_thunk_demo_sync", "lg_adapt_demo_sync");
+__attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_sync_far(void), lg_thunk_demo_sync_near(void);
+
 /* gate 16777215 kraw: kernel only */
 extern void demo_impl_kraw(struct lg_regs *regs) __attribute__((__weak__));
 __attribute__((__used__)) static void lg_adapt_demo_kraw(struct lg_regs *lg_r)
@@ -162,7 +172,8 @@ static const struct lg_gate lg_gates_demo[] = {
 	{ 16, LG_GATE_KERNEL | LG_GATE_APP, "narrow", (void (*)(void))demo_impl_narrow, lg_thunk_demo_narrow_far, lg_thunk_demo_narrow_near },
 	{ 17, LG_GATE_KERNEL | LG_GATE_APP, "address", (void (*)(void))demo_impl_address, lg_thunk_demo_address_far, lg_thunk_demo_address_near },
 	{ 18, LG_GATE_APP, "app_info", (void (*)(void))demo_impl_app_info, lg_thunk_demo_app_info_far, lg_thunk_demo_app_info_near },
+	{ 19, LG_GATE_KERNEL | LG_GATE_APP, "sync", (void (*)(void))demo_impl_sync, lg_thunk_demo_sync_far, lg_thunk_demo_sync_near },
 	{ 16777215, LG_GATE_KERNEL, "kraw", (void (*)(void))demo_impl_kraw, lg_thunk_demo_kraw_far, lg_thunk_demo_kraw_near },
 };
 
-const struct lg_api demo_api = { LG_FORMAT_VERSION, "demo", 13, lg_gates_demo };
+const struct lg_api demo_api = { LG_FORMAT_VERSION, "demo", 14, lg_gates_demo };
