@@ -100,6 +100,7 @@ struct gl_obj {
 	size_t nsites;
 	struct gl_note note;
 	int broken;        /* errors found while reading */
+	int told_howto;
 };
 
 /* Called for each object of a file (each member of an archive). */

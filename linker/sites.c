@@ -50,6 +50,18 @@ const char *gl_c_name(const struct gl_obj *obj, const char *sym)
 	return lead && sym[0] == lead ? sym + 1 : sym;
 }
 
+/* Said once per object: every entry has the same trouble. */
+static int unknown_howto(struct gl_obj *obj, struct gl_sec *t, const arelent *r, struct trel *e)
+{
+	e->bad = 1;
+	if (!obj->told_howto++)
+		gl_finding(obj, GL_ERROR, t, r->address, 0, "reloc", "relocations of a type %s "
+			   "does not know (an object converted by objcopy keeps the relocation "
+			   "numbers of its old format: convert linked images only)",
+			   bfd_get_target(obj->abfd));
+	return -1;
+}
+
 /* The rel field: let BFD apply the relocation to a copy of the field,
  * with every section at its own vma, then site = field + result. */
 static int rel_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, unsigned char *copy,
@@ -60,7 +72,9 @@ static int rel_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, unsigned 
 	bfd_reloc_status_type st;
 	unsigned long field = r->address;
 
-	if (!r->howto || !r->howto->pc_relative || bfd_get_reloc_size(r->howto) != 4) {
+	if (!r->howto || !r->howto->name) /* BFD's placeholder for unknown types */
+		return unknown_howto(obj, t, r, e);
+	if (!r->howto->pc_relative || bfd_get_reloc_size(r->howto) != 4) {
 		gl_finding(obj, GL_ERROR, t, field, 0, "reloc",
 			   "rel field has a relocation %s, not a 32-bit PC-relative one", howto_name(r));
 		e->bad = 1;
@@ -92,7 +106,9 @@ static int info_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, struct t
 {
 	asymbol *sym = *r->sym_ptr_ptr;
 
-	if (!r->howto || r->howto->pc_relative || bfd_get_reloc_size(r->howto) != 4 ||
+	if (!r->howto || !r->howto->name) /* BFD's placeholder for unknown types */
+		return unknown_howto(obj, t, r, e);
+	if (r->howto->pc_relative || bfd_get_reloc_size(r->howto) != 4 ||
 	    !bfd_is_und_section(sym->section)) {
 		gl_finding(obj, GL_ERROR, t, r->address, 0, "reloc",
 			   "info word has a relocation %s against %s, not a gate symbol",
