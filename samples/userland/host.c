@@ -37,13 +37,14 @@ static void round_of_calls(int round)
 	char buf[32];
 	size_t n = 0;
 	uint32_t v = 0, lo, hi;
-	int q = 0, r = 0, a, b;
+	int q = 0, r = 0, a, b, cf1, cf2;
 
 	printf("round %d\n", round);
 	printf("  version %#x  add %d  sub %d  mul %d\n", demo_version(), demo_add(40, 2),
 	       demo_sub(40, 2), demo_mul(6, 7));
-	printf("  divmod(47, 5): cf=%d q=%d r=%d; divmod(1, 0): cf=%d\n",
-	       demo_divmod(47, 5, &q, &r), q, r, demo_divmod(1, 0, &q, &r));
+	cf1 = demo_divmod(47, 5, &q, &r);
+	cf2 = demo_divmod(1, 0, &a, &b);
+	printf("  divmod(47, 5): cf=%d q=%d r=%d; divmod(1, 0): cf=%d\n", cf1, q, r, cf2);
 	printf("  gcd %u  isqrt %u  popcount %d  bswap %#x\n", demo_gcd(84, 36), demo_isqrt(1000000),
 	       demo_popcount(0xf0f0), demo_bswap(0x11223344));
 	printf("  strlen %zu  length (alias) %zu\n", demo_strlen("lazygate"), demo_length("gate"));
@@ -53,8 +54,10 @@ static void round_of_calls(int round)
 	demo_kv_put(1, 100 + (uint32_t)round);
 	demo_kv_put(2, 200);
 	demo_kv_del(2);
-	printf("  kv_get(1): cf=%d", demo_kv_get(1, &v));
-	printf(" value %u  kv_get(2): cf=%d  kv_count %u\n", v, demo_kv_get(2, &v), demo_kv_count());
+	cf1 = demo_kv_get(1, &v);
+	cf2 = demo_kv_get(2, &lo);
+	printf("  kv_get(1): cf=%d value %u  kv_get(2): cf=%d  kv_count %u\n", cf1, v, cf2,
+	       demo_kv_count());
 	demo_seed(42);
 	demo_ticks(&lo, &hi);
 	printf("  rand %u  ticks>0 %d  clamp %d  uptime>0 %d\n", demo_rand_next(), lo || hi,

@@ -19,6 +19,17 @@ static inline int count_state(unsigned int gate, enum lg_state state)
 	return n;
 }
 
+/* How many sites of GATE this module has. */
+static inline int count_sites(unsigned int gate)
+{
+	const struct lg_site *e;
+	int n = 0;
+
+	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
+		n += lg_site_gate(e) == gate;
+	return n;
+}
+
 /* Is the page holding ADDR mapped writable?  Reads /proc/self/maps. */
 static inline int writable(const void *addr)
 {
