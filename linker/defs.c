@@ -123,7 +123,8 @@ static int index_defs(struct gl_defs *d)
 
 	for (i = 0; i < d->n; i++) /* file order, kept above the access bits */
 		d->by_num[i].access |= (unsigned int)i << 8;
-	qsort(d->by_num, d->n, sizeof *d->by_num, by_number);
+	if (d->n)
+		qsort(d->by_num, d->n, sizeof *d->by_num, by_number);
 	for (i = 0; i < d->n; i++)
 		d->by_num[i].access &= 0xff;
 	d->by_name = gl_xcalloc(d->n, sizeof *d->by_name);

@@ -172,7 +172,8 @@ static int read_relocs(struct gl_obj *obj)
 		if (obj->secs[i].exec && (obj->secs[i].bs->flags & SEC_RELOC) &&
 		    read_code_relocs(obj, &obj->secs[i], &cap))
 			return -1;
-	qsort(obj->crel, obj->ncrel, sizeof *obj->crel, by_place);
+	if (obj->ncrel)
+		qsort(obj->crel, obj->ncrel, sizeof *obj->crel, by_place);
 	return 0;
 }
 

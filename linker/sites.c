@@ -164,7 +164,8 @@ static struct trel *table_relocs(struct gl_obj *obj, struct gl_sec *t, size_t n)
 		return 0;
 	}
 	copy = gl_xmalloc(t->size);
-	memcpy(copy, t->data, t->size);
+	if (t->size)
+		memcpy(copy, t->data, t->size);
 	for (i = 0; i < nr; i++)
 		if (one_reloc(obj, t, r[i], copy, tr, n))
 			obj->broken = 1;
