@@ -77,11 +77,13 @@ struct ctx {
 	char gate[160];
 };
 
+/* The gate is named only when there is something to say (it is slow). */
 #define SITE_FINDING(c, sev, rule, ...)                                         \
 	do {                                                                    \
 		const struct gl_sec *sec_;                                      \
 		unsigned long off_;                                             \
 		gl_site_where((c)->s, &sec_, &off_);                            \
+		gl_gate_str((c)->s, (c)->defs, (c)->gate, sizeof (c)->gate);    \
 		gl_finding((c)->obj, sev, sec_, off_, (c)->gate, rule, __VA_ARGS__); \
 	} while (0)
 
@@ -231,7 +233,11 @@ static const struct gl_site **placed(const struct gl_obj *obj, size_t *n)
 	for (i = 0; i < obj->nsites; i++)
 		if (obj->sites[i].sec)
 			v[(*n)++] = &obj->sites[i];
-	qsort(v, *n, sizeof *v, by_place);
+	for (i = 1; i < *n; i++) /* tables are mostly in order already */
+		if (by_place(&v[i - 1], &v[i]) > 0)
+			break;
+	if (i < *n)
+		qsort(v, *n, sizeof *v, by_place);
 	return v;
 }
 
@@ -251,7 +257,6 @@ static void rule_overlap(struct gl_obj *obj, const struct gl_defs *defs)
 		if (gl_allow_duplicates && a->off == b->off && a->info == b->info)
 			continue;
 		c.s = b;
-		gl_gate_str(b, defs, c.gate, sizeof c.gate);
 		if (a->off == b->off)
 			SITE_FINDING(&c, GL_ERROR, "overlap", "entries %zu and %zu are the same site",
 				     a->index, b->index);
@@ -305,7 +310,6 @@ int gl_rules_sites(struct gl_obj *obj, const struct gl_defs *defs)
 	c.defs = defs;
 	for (i = 0; i < obj->nsites; i++) {
 		c.s = &obj->sites[i];
-		gl_gate_str(c.s, defs, c.gate, sizeof c.gate);
 		if (rule_entry(&c) || rule_place(&c))
 			continue;
 		rule_state(&c);
