@@ -63,19 +63,24 @@ struct gl_rel {
 };
 
 struct gl_site {
-	size_t index;          /* entry number in the object */
 	struct gl_sec *tsec;   /* where the entry is */
-	unsigned long toff;
-	unsigned int info;     /* as stored (by-name: without the symbol) */
-	unsigned int gate, kind;
+	struct gl_sec *sec;    /* where the site is; 0: outside every section */
 	const char *sym;       /* by-name: the info word's gate symbol */
 	const char *stub_sym;  /* by-name: the stub field's gate symbol */
-	struct gl_sec *sec;    /* where the site is; 0: outside every section */
-	unsigned long off;     /* offset in sec */
+	unsigned long toff;    /* entry offset in tsec */
+	unsigned long off;     /* site offset in sec */
 	unsigned long addr;    /* linked images: address */
-	int located;           /* site position known */
-	enum lg_state state;
+	unsigned int index;    /* entry number in the object */
+	unsigned int info;     /* as stored (by-name: without the symbol) */
+	unsigned int gate;
+	unsigned char kind;
+	unsigned char located; /* site position known */
+	unsigned char state;   /* enum lg_state */
+	unsigned char rel;     /* while reading: GL_REL_* */
 };
+
+#define GL_REL_DONE 1 /* the rel field's relocation was applied */
+#define GL_REL_BAD 2  /* it could not be */
 
 struct gl_note {
 	struct gl_sec *sec; /* 0: no note */

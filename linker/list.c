@@ -109,7 +109,7 @@ static void json_line(const struct gl_obj *obj, const struct gl_site *s, const s
 		printf(",\"address\":%lu", s->addr);
 	else
 		fputs(",\"address\":null", stdout);
-	printf(",\"entry\":%zu,\"kind\":\"%s\",\"state\":\"%s\",", s->index, lg_kind_name(s->kind),
+	printf(",\"entry\":%u,\"kind\":\"%s\",\"state\":\"%s\",", s->index, lg_kind_name(s->kind),
 	       lg_state_name(s->state));
 	if (known)
 		printf("\"gate\":%u,\"name\":", num);

@@ -92,11 +92,11 @@ static int rule_entry(struct ctx *c)
 	const struct gl_site *s = c->s;
 
 	if (s->kind >= LG_NKINDS) {
-		SITE_FINDING(c, GL_ERROR, "kind", "entry %zu: unknown caller kind %u", s->index, s->kind);
+		SITE_FINDING(c, GL_ERROR, "kind", "entry %u: unknown caller kind %u", s->index, s->kind);
 		return -1;
 	}
 	if (s->info >> LG_FLAGS_SHIFT)
-		SITE_FINDING(c, GL_ERROR, "flags", "entry %zu: reserved flag bits 0x%x are set",
+		SITE_FINDING(c, GL_ERROR, "flags", "entry %u: reserved flag bits 0x%x are set",
 			     s->index, s->info >> LG_FLAGS_SHIFT);
 	return 0;
 }
@@ -110,20 +110,20 @@ static int rule_place(struct ctx *c)
 		return -1; /* the relocation was reported */
 	if (!s->sec) {
 		if (c->obj->linked)
-			SITE_FINDING(c, GL_ERROR, "outside", "entry %zu: site 0x%08lx is outside every section",
+			SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site 0x%08lx is outside every section",
 				     s->index, s->addr);
 		else
-			SITE_FINDING(c, GL_ERROR, "outside", "entry %zu: site is outside its section",
+			SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site is outside its section",
 				     s->index);
 		return -1;
 	}
 	if (!s->sec->exec) {
-		SITE_FINDING(c, GL_ERROR, "outside", "entry %zu: site is in %s, not an executable section",
+		SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site is in %s, not an executable section",
 			     s->index, s->sec->name);
 		return -1;
 	}
 	if (s->sec->size - s->off < len || !s->sec->data) {
-		SITE_FINDING(c, GL_ERROR, "outside", "entry %zu: site runs past the end of %s",
+		SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site runs past the end of %s",
 			     s->index, s->sec->name);
 		return -1;
 	}
@@ -211,11 +211,8 @@ static void rule_defs(struct ctx *c)
 			     need == GL_ACC_APP ? "kernel" : "application", g->name);
 }
 
-static int by_place(const void *a, const void *b)
+static int by_place_s(const struct gl_site *x, const struct gl_site *y)
 {
-	const struct gl_site *x = *(const struct gl_site *const *)a;
-	const struct gl_site *y = *(const struct gl_site *const *)b;
-
 	if (x->sec != y->sec)
 		return x->sec < y->sec ? -1 : 1;
 	if (x->off != y->off)
@@ -223,22 +220,36 @@ static int by_place(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Sites that were placed in a section, in address order (caller frees). */
+static int by_place(const void *a, const void *b)
+{
+	return by_place_s(*(const struct gl_site *const *)a, *(const struct gl_site *const *)b);
+}
+
+/* Sites that were placed in a section, in address order (caller frees).
+ * Tables are mostly in order already: then 0, and the sites themselves. */
 static const struct gl_site **placed(const struct gl_obj *obj, size_t *n)
 {
-	const struct gl_site **v = gl_xcalloc(obj->nsites, sizeof *v);
+	const struct gl_site **v;
 	size_t i;
 
+	for (i = 0; i < obj->nsites && obj->sites[i].sec; i++)
+		if (i && by_place_s(&obj->sites[i - 1], &obj->sites[i]) > 0)
+			break;
+	*n = obj->nsites;
+	if (i == obj->nsites)
+		return 0;
+	v = gl_xcalloc(obj->nsites, sizeof *v);
 	*n = 0;
 	for (i = 0; i < obj->nsites; i++)
 		if (obj->sites[i].sec)
 			v[(*n)++] = &obj->sites[i];
-	for (i = 1; i < *n; i++) /* tables are mostly in order already */
-		if (by_place(&v[i - 1], &v[i]) > 0)
-			break;
-	if (i < *n)
-		qsort(v, *n, sizeof *v, by_place);
+	qsort(v, *n, sizeof *v, by_place);
 	return v;
+}
+
+static const struct gl_site *at(const struct gl_obj *obj, const struct gl_site **v, size_t i)
+{
+	return v ? v[i] : &obj->sites[i];
 }
 
 static void rule_overlap(struct gl_obj *obj, const struct gl_defs *defs)
@@ -250,7 +261,7 @@ static void rule_overlap(struct gl_obj *obj, const struct gl_defs *defs)
 	c.obj = obj;
 	c.defs = defs;
 	for (i = 1; i < n; i++) {
-		const struct gl_site *a = v[i - 1], *b = v[i];
+		const struct gl_site *a = at(obj, v, i - 1), *b = at(obj, v, i);
 
 		if (a->sec != b->sec || a->off + lg_kind_len(a->kind) <= b->off)
 			continue;
@@ -258,11 +269,11 @@ static void rule_overlap(struct gl_obj *obj, const struct gl_defs *defs)
 			continue;
 		c.s = b;
 		if (a->off == b->off)
-			SITE_FINDING(&c, GL_ERROR, "overlap", "entries %zu and %zu are the same site",
+			SITE_FINDING(&c, GL_ERROR, "overlap", "entries %u and %u are the same site",
 				     a->index, b->index);
 		else
-			SITE_FINDING(&c, GL_ERROR, "overlap", "entry %zu: site overlaps the site of "
-				     "entry %zu at %s+0x%lx", b->index, a->index, a->sec->name, a->off);
+			SITE_FINDING(&c, GL_ERROR, "overlap", "entry %u: site overlaps the site of "
+				     "entry %u at %s+0x%lx", b->index, a->index, a->sec->name, a->off);
 	}
 	free(v);
 }
@@ -324,13 +335,15 @@ int gl_rules_sites(struct gl_obj *obj, const struct gl_defs *defs)
 
 /* ---- stubs that no entry describes ---- */
 
-static int covered(const struct gl_site **v, size_t n, size_t *k, const struct gl_sec *sec,
-		   unsigned long off, unsigned int len)
+static int covered(const struct gl_obj *obj, const struct gl_site **v, size_t n, size_t *k,
+		   const struct gl_sec *sec, unsigned long off, unsigned int len)
 {
-	while (*k < n && (v[*k]->sec < sec ||
-			  (v[*k]->sec == sec && v[*k]->off + lg_kind_len(v[*k]->kind) <= off)))
+	const struct gl_site *s;
+
+	while (*k < n && ((s = at(obj, v, *k))->sec < sec ||
+			  (s->sec == sec && s->off + lg_kind_len(s->kind) <= off)))
 		(*k)++;
-	return *k < n && v[*k]->sec == sec && v[*k]->off < off + len;
+	return *k < n && (s = at(obj, v, *k))->sec == sec && s->off < off + len;
 }
 
 static void stray_in(struct gl_obj *obj, const struct gl_defs *defs, struct gl_sec *sec,
@@ -347,7 +360,7 @@ static void stray_in(struct gl_obj *obj, const struct gl_defs *defs, struct gl_s
 			continue;
 		if (lg_classify(p + i, sec->size - i, &d) != LG_S_INITIAL)
 			continue;
-		if (covered(v, n, k, sec, i, d.len))
+		if (covered(obj, v, n, k, sec, i, d.len))
 			continue;
 		g = defs ? gl_defs_num(defs, d.gate) : 0;
 		gl_finding(obj, GL_WARNING, sec, i, 0, "stray", "%s stub for gate %u%s%s%s with no "

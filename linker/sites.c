@@ -29,14 +29,6 @@ const unsigned char *gl_site_bytes(const struct gl_obj *obj, const struct gl_sit
 	return s->sec->data + s->off;
 }
 
-/* What the relocations of a table section say about each entry. */
-struct trel {
-	unsigned long site;  /* offset in ssec */
-	struct gl_sec *ssec; /* 0: not relocated (or not located) */
-	const char *sym;     /* info word's symbol */
-	int relocated, bad;
-};
-
 static const char *howto_name(const arelent *r)
 {
 	return r->howto && r->howto->name ? r->howto->name : "of a type unknown to this format";
@@ -51,9 +43,9 @@ const char *gl_c_name(const struct gl_obj *obj, const char *sym)
 }
 
 /* Said once per object: every entry has the same trouble. */
-static int unknown_howto(struct gl_obj *obj, struct gl_sec *t, const arelent *r, struct trel *e)
+static int unknown_howto(struct gl_obj *obj, struct gl_sec *t, const arelent *r, struct gl_site *s)
 {
-	e->bad = 1;
+	s->rel |= GL_REL_BAD;
 	if (!obj->told_howto++)
 		gl_finding(obj, GL_ERROR, t, r->address, 0, "reloc", "relocations of a type %s "
 			   "does not know (an object converted by objcopy keeps the relocation "
@@ -62,52 +54,57 @@ static int unknown_howto(struct gl_obj *obj, struct gl_sec *t, const arelent *r,
 	return -1;
 }
 
-/* The rel field: let BFD apply the relocation to a copy of the field,
- * with every section at its own vma, then site = field + result. */
-static int rel_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, unsigned char *copy,
-		     struct trel *e)
+static int bad_rel(struct gl_obj *obj, struct gl_sec *t, const arelent *r, struct gl_site *s,
+		   const char *what)
+{
+	s->rel |= GL_REL_BAD;
+	gl_finding(obj, GL_ERROR, t, r->address, 0, "reloc", "rel field %s", what);
+	return -1;
+}
+
+/* The rel field: BFD applies the relocation in place (the table's
+ * contents are ours), every section at its own vma; then the site is the
+ * field's address + the result, in the symbol's section. */
+static int rel_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, struct gl_site *s)
 {
 	asymbol *sym = *r->sym_ptr_ptr;
-	char *msg = 0;
+	char *msg = 0, buf[256];
 	bfd_reloc_status_type st;
 	unsigned long field = r->address;
+	struct gl_sec *ssec;
 
 	if (!r->howto || !r->howto->name) /* BFD's placeholder for unknown types */
-		return unknown_howto(obj, t, r, e);
+		return unknown_howto(obj, t, r, s);
 	if (!r->howto->pc_relative || bfd_get_reloc_size(r->howto) != 4) {
-		gl_finding(obj, GL_ERROR, t, field, 0, "reloc",
-			   "rel field has a relocation %s, not a 32-bit PC-relative one", howto_name(r));
-		e->bad = 1;
-		return -1;
+		snprintf(buf, sizeof buf, "has a relocation %s, not a 32-bit PC-relative one",
+			 howto_name(r));
+		return bad_rel(obj, t, r, s, buf);
 	}
-	if (bfd_is_und_section(sym->section) || bfd_is_abs_section(sym->section) ||
-	    !gl_sec_of(obj, sym->section)) {
-		gl_finding(obj, GL_ERROR, t, field, 0, "reloc",
-			   "rel field is relocated against %s, which is in no section",
-			   bfd_asymbol_name(sym));
-		e->bad = 1;
-		return -1;
+	ssec = gl_sec_of(obj, sym->section);
+	if (bfd_is_und_section(sym->section) || bfd_is_abs_section(sym->section) || !ssec) {
+		snprintf(buf, sizeof buf, "is relocated against %s, which is in no section",
+			 bfd_asymbol_name(sym));
+		return bad_rel(obj, t, r, s, buf);
 	}
-	st = bfd_perform_relocation(obj->abfd, r, copy, t->bs, 0, &msg);
+	st = bfd_perform_relocation(obj->abfd, r, t->data, t->bs, 0, &msg);
 	if (st != bfd_reloc_ok) {
-		gl_finding(obj, GL_ERROR, t, field, 0, "reloc", "relocation %s cannot be applied%s%s",
-			   howto_name(r), msg ? ": " : "", msg ? msg : "");
-		e->bad = 1;
-		return -1;
+		snprintf(buf, sizeof buf, "relocation %s cannot be applied%s%s", howto_name(r),
+			 msg ? ": " : "", msg ? msg : "");
+		return bad_rel(obj, t, r, s, buf);
 	}
-	e->ssec = gl_sec_of(obj, sym->section);
-	e->site = t->vma + field + (unsigned long)(long)(int)get32(copy + field) - e->ssec->vma;
-	e->site &= 0xffffffffUL;
-	e->relocated = 1;
+	s->sec = ssec;
+	s->off = (t->vma + field + (unsigned long)(long)(int)get32(t->data + field) - ssec->vma) &
+		 0xffffffffUL;
+	s->rel |= GL_REL_DONE;
 	return 0;
 }
 
-static int info_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, struct trel *e)
+static int info_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, struct gl_site *s)
 {
 	asymbol *sym = *r->sym_ptr_ptr;
 
-	if (!r->howto || !r->howto->name) /* BFD's placeholder for unknown types */
-		return unknown_howto(obj, t, r, e);
+	if (!r->howto || !r->howto->name)
+		return unknown_howto(obj, t, r, s);
 	if (r->howto->pc_relative || bfd_get_reloc_size(r->howto) != 4 ||
 	    !bfd_is_und_section(sym->section)) {
 		gl_finding(obj, GL_ERROR, t, r->address, 0, "reloc",
@@ -115,12 +112,12 @@ static int info_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, struct t
 			   howto_name(r), bfd_asymbol_name(sym));
 		return -1;
 	}
-	e->sym = gl_c_name(obj, bfd_asymbol_name(sym));
+	s->sym = gl_c_name(obj, bfd_asymbol_name(sym));
 	return 0;
 }
 
-static int one_reloc(struct gl_obj *obj, struct gl_sec *t, arelent *r, unsigned char *copy,
-		     struct trel *tr, size_t n)
+/* One relocation of table T, whose entries are S[0 .. N-1]. */
+static int one_reloc(struct gl_obj *obj, struct gl_sec *t, arelent *r, struct gl_site *s, size_t n)
 {
 	unsigned long a = r->address;
 
@@ -140,19 +137,17 @@ static int one_reloc(struct gl_obj *obj, struct gl_sec *t, arelent *r, unsigned 
 		return -1;
 	}
 	if (a % LG_ENTRY_SIZE == 0)
-		return rel_field(obj, t, r, copy, &tr[a / LG_ENTRY_SIZE]);
-	return info_field(obj, t, r, &tr[a / LG_ENTRY_SIZE]);
+		return rel_field(obj, t, r, &s[a / LG_ENTRY_SIZE]);
+	return info_field(obj, t, r, &s[a / LG_ENTRY_SIZE]);
 }
 
-static struct trel *table_relocs(struct gl_obj *obj, struct gl_sec *t, size_t n)
+static int table_relocs(struct gl_obj *obj, struct gl_sec *t, struct gl_site *s, size_t n)
 {
-	struct trel *tr = gl_xcalloc(n, sizeof *tr);
-	unsigned char *copy;
 	arelent **r;
 	long nr, i;
 
 	if (obj->linked || !(t->bs->flags & SEC_RELOC))
-		return tr;
+		return 0;
 	nr = bfd_get_reloc_upper_bound(obj->abfd, t->bs);
 	r = nr < 0 ? 0 : gl_xmalloc(nr);
 	if (r)
@@ -160,22 +155,17 @@ static struct trel *table_relocs(struct gl_obj *obj, struct gl_sec *t, size_t n)
 	if (nr < 0) {
 		gl_error("%s: section %s: relocations: %s", obj->name, t->name, gl_bfd_msg());
 		free(r);
-		free(tr);
-		return 0;
+		return -1;
 	}
-	copy = gl_xmalloc(t->size);
-	if (t->size)
-		memcpy(copy, t->data, t->size);
 	for (i = 0; i < nr; i++)
-		if (one_reloc(obj, t, r[i], copy, tr, n))
+		if (one_reloc(obj, t, r[i], s, n))
 			obj->broken = 1;
-	free(copy);
 	free(r);
-	return tr;
+	return 0;
 }
 
 /* Where the site of entry S is. */
-static void locate(struct gl_obj *obj, struct gl_site *s, const struct trel *e)
+static void locate(struct gl_obj *obj, struct gl_site *s)
 {
 	unsigned int len = s->kind < LG_NKINDS ? lg_kind_len(s->kind) : 1;
 	int rel = (int)get32(s->tsec->data + s->toff);
@@ -185,11 +175,11 @@ static void locate(struct gl_obj *obj, struct gl_site *s, const struct trel *e)
 		s->sec = gl_sec_at(obj, s->addr, len);
 		s->off = s->sec ? s->addr - s->sec->vma : 0;
 		s->located = 1;
-	} else if (e->relocated) {
-		s->sec = e->ssec;
-		s->off = e->site;
+	} else if (s->rel & GL_REL_BAD) {
+		s->sec = 0;
+	} else if (s->rel & GL_REL_DONE) {
 		s->located = 1;
-	} else if (!e->bad) { /* a constant: the site is in the table itself */
+	} else { /* no relocation, a constant: the site is in the table itself */
 		s->sec = s->tsec;
 		s->off = (s->toff + (unsigned long)(long)rel) & 0xffffffffUL;
 		s->located = 1;
@@ -211,20 +201,22 @@ static void stub_symbol(struct gl_obj *obj, struct gl_site *s)
 		s->stub_sym = r->sym;
 }
 
-static void add_site(struct gl_obj *obj, struct gl_sec *t, size_t i, const struct trel *e)
+static void init_site(struct gl_obj *obj, struct gl_site *s, struct gl_sec *t, size_t i)
 {
-	struct gl_site *s = &obj->sites[obj->nsites];
-	const unsigned char *p;
-
 	memset(s, 0, sizeof *s);
-	s->index = obj->nsites++;
+	s->index = (unsigned int)(s - obj->sites);
 	s->tsec = t;
 	s->toff = i * LG_ENTRY_SIZE;
 	s->info = get32(t->data + s->toff + 4);
 	s->gate = s->info & LG_GATE_MAX;
 	s->kind = (s->info >> LG_KIND_SHIFT) & LG_KIND_MASK;
-	s->sym = e->sym;
-	locate(obj, s, e);
+}
+
+static void finish_site(struct gl_obj *obj, struct gl_site *s)
+{
+	const unsigned char *p;
+
+	locate(obj, s);
 	stub_symbol(obj, s);
 	p = gl_site_bytes(obj, s);
 	s->state = p ? lg_match(p, s->kind, s->gate) : LG_S_NONE;
@@ -250,23 +242,23 @@ static size_t table_entries(struct gl_obj *obj, struct gl_sec *t)
 
 static int load_table(struct gl_obj *obj, struct gl_sec *t)
 {
-	size_t n, i;
-	struct trel *tr;
+	size_t n, i, base = obj->nsites;
 
 	if (!t->data && t->size) {
 		gl_error("%s: section %s has no contents", obj->name, t->name);
 		return -1;
 	}
 	n = table_entries(obj, t);
-	if (t->size % LG_ENTRY_SIZE)
-		obj->broken = 1;
-	tr = table_relocs(obj, t, n);
-	if (!tr)
-		return -1;
-	obj->sites = gl_xrealloc(obj->sites, obj->nsites + n, sizeof *obj->sites);
+	if (!n)
+		return 0;
+	obj->sites = gl_xrealloc(obj->sites, base + n, sizeof *obj->sites);
+	obj->nsites += n;
 	for (i = 0; i < n; i++)
-		add_site(obj, t, i, &tr[i]);
-	free(tr);
+		init_site(obj, &obj->sites[base + i], t, i);
+	if (table_relocs(obj, t, &obj->sites[base], n))
+		return -1;
+	for (i = 0; i < n; i++)
+		finish_site(obj, &obj->sites[base + i]);
 	return 0;
 }
 
