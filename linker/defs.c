@@ -199,6 +199,26 @@ static char *find_gatec(const char *given)
 	return gl_xstrdup("gatec");
 }
 
+/* All of a pipe's output (gatec's list), then its length. */
+static char *slurp(int fd, size_t *len)
+{
+	size_t cap = 4096;
+	char *buf = gl_xmalloc(cap);
+	ssize_t n;
+
+	*len = 0;
+	while ((n = read(fd, buf + *len, cap - *len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		*len += (size_t)n;
+		if (*len == cap)
+			buf = gl_xrealloc(buf, cap *= 2, 1);
+	}
+	return buf;
+}
+
 static int run_gatec(struct gl_defs *d, const char *path, const char *gatec, const char *src)
 {
 	char *argv[] = {(char *)gatec, "--list", (char *)path, 0};
@@ -206,6 +226,8 @@ static int run_gatec(struct gl_defs *d, const char *path, const char *gatec, con
 	int fds[2], st = 0, r;
 	pid_t pid;
 	FILE *f;
+	char *buf;
+	size_t len;
 
 	if (pipe(fds)) {
 		gl_error("pipe: %m");
@@ -222,17 +244,19 @@ static int run_gatec(struct gl_defs *d, const char *path, const char *gatec, con
 		gl_error("%s: cannot run %s: %s", path, gatec, strerror(r));
 		return -1;
 	}
-	f = fdopen(fds[0], "r");
-	r = f ? gl_defs_read_list(d, f, src) : -1;
-	if (f)
-		fclose(f);
-	else
-		close(fds[0]);
+	buf = slurp(fds[0], &len);
+	close(fds[0]);
 	waitpid(pid, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		gl_error("%s: %s --list failed (status %d)", path, gatec, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		free(buf);
 		return -1;
 	}
+	f = len ? fmemopen(buf, len, "r") : fopen("/dev/null", "r");
+	r = f ? gl_defs_read_list(d, f, src) : -1;
+	if (f)
+		fclose(f);
+	free(buf);
 	return r;
 }
 
