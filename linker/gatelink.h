@@ -8,8 +8,9 @@
  *   defs.c      API definitions (--defs)     map.c     provider maps (bind)
  *   list.c      list                         check.c   check
  *   elfcopy.c   copying an ELF with libelf   output.c  temporary file + rename
+ *   rewrite.c   the frame of writing commands
  *   bind.c      bind, unbind                 resolve.c resolve
- *   sort.c      sort
+ *   symtab.c    removing symbols (resolve)   sort.c    sort
  */
 #ifndef GATELINK_H
 #define GATELINK_H
