@@ -40,6 +40,8 @@ static void usage(FILE *f)
 		"  --asm=FILE          gas include: one macro per gate (with the generic part)\n"
 		"  --provider=FILE     provider C file: gate table, adapters, entry thunks\n"
 		"  --generic-asm=FILE  only the generic gas part (lg_stub); needs no INPUT\n"
+		"  --list              print the API on stdout: 'api NAME', then\n"
+		"                      'NUMBER NAME ACCESS' per gate and alias (for gatelink)\n"
 		"\n"
 		"Input:\n"
 		"  --format=FORMAT     gates or rdos (default: rdos for *.def, else gates)\n"
@@ -161,6 +163,7 @@ int main(int argc, char **argv)
 		{ "asm", required_argument, NULL, 'A' },
 		{ "provider", required_argument, NULL, 'P' },
 		{ "generic-asm", required_argument, NULL, 'G' },
+		{ "list", no_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "api", required_argument, NULL, 'a' },
 		{ "access", required_argument, NULL, 'c' },
@@ -176,7 +179,7 @@ int main(int argc, char **argv)
 	struct emit_info ei;
 	char *text, *hdr = NULL, *src = NULL;
 	size_t len;
-	int c, i, j, failed = 0;
+	int c, i, j, failed = 0, list = 0;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -191,6 +194,9 @@ int main(int argc, char **argv)
 			break;
 		case 'G':
 			out[OUT_GENERIC] = optarg;
+			break;
+		case 'L':
+			list = 1;
 			break;
 		case 'f':
 			format = optarg;
@@ -225,6 +231,8 @@ int main(int argc, char **argv)
 		for (j = i + 1; j < NOUT; j++)
 			if (out[i] && out[j] && same_file(out[i], out[j]))
 				usage_error("%s: two outputs to the same file", out[j]);
+	if (!input && list)
+		usage_error("no input file for --list");
 	if (!input) {
 		if (!out[OUT_GENERIC])
 			usage_error("no input file");
@@ -273,6 +281,11 @@ int main(int argc, char **argv)
 	}
 	ei.source = src;
 	ei.header_include = hdr;
+	if (list) {
+		emit_list(stdout, &api);
+		if (ferror(stdout) || fflush(stdout))
+			return 2;
+	}
 
 	/* Write everything to temporary files, then rename. */
 	memset(of, 0, sizeof of);

@@ -194,6 +194,7 @@ void emit_header(FILE *f, const struct api *a, const struct emit_info *ei);
 void emit_asm(FILE *f, const struct api *a, const struct emit_info *ei);
 void emit_generic_asm(FILE *f, const char *banner_source);
 void emit_provider(FILE *f, const struct api *a, const struct emit_info *ei);
+void emit_list(FILE *f, const struct api *a); /* emit_list.c: gatec --list */
 
 /* ---- outfile.c: outputs that appear whole or not at all ----------------
  * out_open creates a temporary file next to PATH; out_commit renames it
