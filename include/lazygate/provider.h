@@ -50,17 +50,22 @@ struct lg_api {
 };
 
 /* NAME_far and NAME_near around ADAPTER (a static void f(struct lg_regs *)
- * marked used).  Arguments are strings; use from C, at file scope. */
+ * marked used).  Arguments are strings; use from C, at file scope.  The
+ * thunks are global but hidden: other files of the module may name them,
+ * nothing outside it sees them.  Provider files must not be built with
+ * -flto (LTO may rename the static adapter the asm calls). */
 #define LG_THUNK_BODY(adapter)                                       \
 	"\tpushfl\n\tpushal\n\tmovl %esp, %ebx\n\tcld\n"                 \
 	"\tandl $-16, %esp\n\tsubl $12, %esp\n\tpushl %ebx\n"            \
 	"\tcall " adapter "\n\tmovl %ebx, %esp\n\tpopal\n\tpopfl\n"
 #define LG_THUNKS(name, adapter)                                     \
 	__asm__(".pushsection .text\n\t.p2align 4\n\t"                   \
-		".hidden " name "_far\n\t.type " name "_far, @function\n"    \
+		".globl " name "_far\n\t.hidden " name "_far\n\t"            \
+		".type " name "_far, @function\n"                           \
 		name "_far:\n" LG_THUNK_BODY(adapter) "\tlret\n\t"           \
 		".size " name "_far, . - " name "_far\n\t"                   \
-		".hidden " name "_near\n\t.type " name "_near, @function\n"  \
+		".globl " name "_near\n\t.hidden " name "_near\n\t"          \
+		".type " name "_near, @function\n"                          \
 		name "_near:\n" LG_THUNK_BODY(adapter) "\tret\n\t"           \
 		".size " name "_near, . - " name "_near\n\t"                 \
 		".popsection\n")

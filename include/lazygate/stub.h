@@ -83,9 +83,11 @@
 #define LG_STR(x) LG_STR_(x)
 
 /* A site entry for the stub labelled 770 just before.  GATE is an asm
- * expression string: a number, "%c[gate]" or a gate symbol. */
+ * expression string: a number, "%c[gate]" or a gate symbol.  "a?" puts the
+ * entry in the section group of the code around it (C++ inline functions,
+ * COMDAT code): if the linker drops that code, it drops the entry too. */
 #define LG_ASM_ENTRY(kind, gate)                                          \
-	".pushsection " LG_SITES_SECTION ",\"a\",@progbits\n\t"               \
+	".pushsection " LG_SITES_SECTION ",\"a?\",@progbits\n\t"              \
 	".balign 4\n\t"                                                       \
 	".long 770b - .\n\t"                                                  \
 	".long (" gate ") + (" LG_STR(kind) " << " LG_STR(LG_KIND_SHIFT) ")\n\t" \
