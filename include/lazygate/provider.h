@@ -57,7 +57,8 @@ struct lg_api {
 #define LG_THUNK_BODY(adapter)                                       \
 	"\tpushfl\n\tpushal\n\tmovl %esp, %ebx\n\tcld\n"                 \
 	"\tandl $-16, %esp\n\tsubl $12, %esp\n\tpushl %ebx\n"            \
-	"\tcall " adapter "\n\tmovl %ebx, %esp\n\tpopal\n\tpopfl\n"
+	"\tcall " adapter "\n\tmovl %ebx, %esp\n\tpopal\n"                  \
+	"\tbtl $0, (%esp)\n\tleal 4(%esp), %esp\n"
 #define LG_THUNKS(name, adapter)                                     \
 	__asm__(".pushsection .text\n\t.p2align 4\n\t"                   \
 		".globl " name "_far\n\t.hidden " name "_far\n\t"            \
