@@ -232,6 +232,10 @@ static const struct lg_site *find(unsigned long a)
 	return 0;
 }
 
+/* Does gate G have an implementation (FORMAT.md: impl 0 = listed, not
+ * provided; gatec's tables list every gate of the API)? */
+#define PROVIDED(g) ((g)->impl && (g)->far_entry)
+
 /* The gate NUM of any provider (implemented only, if IMPL). */
 static const struct lg_gate *gate_find(unsigned int num, const struct lg_api **api, int impl)
 {
@@ -241,7 +245,7 @@ static const struct lg_gate *gate_find(unsigned int num, const struct lg_api **a
 		for (j = 0; apis[i] && j < apis[i]->count; j++) {
 			const struct lg_gate *g = &apis[i]->gates[j];
 
-			if (g->number == num && (!impl || g->far_entry)) {
+			if (g->number == num && (!impl || PROVIDED(g))) {
 				*api = apis[i];
 				return g;
 			}
@@ -254,7 +258,7 @@ static int implements(const struct lg_api *a, unsigned int num)
 	unsigned int j;
 
 	for (j = 0; a && j < a->count; j++)
-		if (a->gates[j].number == num && a->gates[j].far_entry)
+		if (a->gates[j].number == num && PROVIDED(&a->gates[j]))
 			return 1;
 	return 0;
 }
@@ -263,8 +267,10 @@ static void event(struct lgk_event *ev, enum lgk_what w, const struct lg_site *e
 		  unsigned long site)
 {
 	const struct lg_api *api = 0;
-	const struct lg_gate *g = gate_find(lg_site_gate(e), &api, 0);
+	const struct lg_gate *g = gate_find(lg_site_gate(e), &api, 1);
 
+	if (!g) /* named by a provider that lists it */
+		g = gate_find(lg_site_gate(e), &api, 0);
 	ev->what = w;
 	ev->cpu = ops->cpu();
 	ev->site = site;
@@ -286,7 +292,7 @@ int lgk_provide(const struct lg_api *api)
 	fl = save_cli();
 	lock();
 	for (i = 0; i < api->count; i++)
-		if (api->gates[i].far_entry && gate_find(api->gates[i].number, &a, 1))
+		if (PROVIDED(&api->gates[i]) && gate_find(api->gates[i].number, &a, 1))
 			goto out;
 	for (i = LGK_MAX_APIS; i-- > 0;)
 		if (!apis[i])

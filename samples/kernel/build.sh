@@ -1,21 +1,46 @@
 #!/bin/sh
-# build.sh - build the lazygate sample kernel (throwaway, until the top-level
-# Makefile.am builds it).  Usage: build.sh [OUTDIR]   (default: .)
-# Environment: top_srcdir (default: two levels up), CC32 (default gcc -m32),
-# OBJCOPY, LD32 (default: $CC32).
+# build.sh - build the lazygate sample kernel and its three clients.
+# Usage: build.sh [OUTDIR]   (default: .)  Writes only into OUTDIR.
+# Environment:
+#   top_srcdir  the source tree (default: two levels above this script)
+#   GATEC       the gatec to run (default: $top_builddir/gatec if
+#               top_builddir is set and holds one, else gatec from PATH,
+#               i.e. an installed lazygate)
+#   CC32        the i386 C compiler (default: gcc -m32); OBJCOPY, LD
+# gatec makes, from kapi.gates, into OUTDIR: kapi.h (C callers), kapi.inc
+# (gas callers), kapi_provider.c, and the providers of gates 8 and 9
+# (kapi_{which1,which2,late}.h and _provider.c, see kapi_impl.c).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 top=${top_srcdir:-$here/../..}
 out=${1:-.}
 CC32=${CC32:-gcc -m32}
 OBJCOPY=${OBJCOPY:-objcopy}
+if [ -z "${GATEC:-}" ]; then
+	if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/gatec" ]; then
+		GATEC=$top_builddir/gatec
+	else
+		GATEC=gatec
+	fi
+fi
+if ! command -v "$GATEC" >/dev/null 2>&1; then
+	echo "build.sh: no gatec ('$GATEC'): set GATEC, or top_builddir to a build tree" >&2
+	exit 1
+fi
 mkdir -p "$out"
 o=$out
+
+# The generated API files, as a customer of the OS would make them.
+"$GATEC" --header="$o/kapi.h" --asm="$o/kapi.inc" --provider="$o/kapi_provider.c" "$here/kapi.gates"
+for p in which1 which2 late; do
+	"$GATEC" --api="kapi_$p" --header="$o/kapi_$p.h" --provider="$o/kapi_${p}_provider.c" \
+		"$here/kapi.gates"
+done
 
 FREE="-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
  -fno-builtin -mgeneral-regs-only -fno-jump-tables -fcf-protection=none"
 WARN="-Wall -Wextra -Wno-unused-function"
-CFLAGS="-O2 -g $FREE $WARN -I$top/include -I$top/runtime/kernel -I$here"
+CFLAGS="-O2 -g $FREE $WARN -I$o -I$top/include -I$top/runtime/kernel -I$here"
 
 cc() { # cc OUT SRC [flags]
 	obj=$1 src=$2; shift 2
@@ -29,7 +54,10 @@ done
 cc boot.o "$here/boot.S"
 cc kernel.o "$here/kernel.c"
 cc tests.o "$here/tests.c"
-cc kapi_provider.o "$here/kapi_provider.c"
+cc kapi_impl.o "$here/kapi_impl.c"
+for p in "" _which1 _which2 _late; do
+	cc "kapi${p}_provider.o" "$o/kapi${p}_provider.c"
+done
 
 cc modules.o "$here/modules.c"
 # The kernel's own race sites: a table of their own.
@@ -51,7 +79,8 @@ cc mixed32.o "$here/mixed32.c"
 $LDR -o "$o/mixed.mod" "$o/entry16.o" "$o/mixed16.o" "$o/mixed32.o"
 
 $CC32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,"$here/link.ld" -o "$o/lgkernel.elf" \
-	"$o/boot.o" "$o/kernel.o" "$o/tests.o" "$o/kapi_provider.o" \
+	"$o/boot.o" "$o/kernel.o" "$o/tests.o" "$o/kapi_impl.o" \
+	"$o/kapi_provider.o" "$o/kapi_which1_provider.o" "$o/kapi_which2_provider.o" "$o/kapi_late_provider.o" \
 	"$o/rt_lgk.o" "$o/rt_stub.o" "$o/rt_table.o" "$o/rt_patch.o" \
 	"$o/modules.o" "$o/race.o" -lgcc
 rm -f "$o"/*.o.tmp

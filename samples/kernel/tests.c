@@ -67,7 +67,8 @@ static void mixed_call16(void)
 	__asm__ volatile("lcall *%0" : : "m"(p) : "eax", "ecx", "edx", "memory", "cc");
 }
 
-extern const struct lg_api kapi_main, kapi_which1, kapi_which2, kapi_lateapi;
+/* The providers (gatec --provider, implemented in kapi_impl.c). */
+extern const struct lg_api kapi_which1_api, kapi_which2_api, kapi_late_api;
 
 
 static int streq_(const char *a, const char *b)
@@ -280,7 +281,7 @@ static void test_user(void)
 	check(b.binds - a.binds == 6 && b.traps - a.traps == 6, "bind once", "a32: %u binds, %u traps",
 	      (unsigned)(b.binds - a.binds), (unsigned)(b.traps - a.traps));
 	for (e = mod_app.start; e < mod_app.stop; e++)
-		if (lg_site_gate(e) == KAPI_CPU_ID)
+		if (lg_site_gate(e) == LG_GATE_kapi_cpu_id)
 			bad = e;
 	check(in_state(&mod_app, LG_S_BOUND) == 6 && bad, "bound to call gates", "%u of %u app sites bound",
 	      in_state(&mod_app, LG_S_BOUND), count(&mod_app));
@@ -295,7 +296,7 @@ static void test_user(void)
 		same &= before[i] == ((unsigned char *)lg_site_addr(bad))[i];
 	check(r == -1 && !*app_bad_reached_p && b.refused - a.refused == 1, "kernel-only gate refused",
 	      "app ended (%d), refused %u", r, (unsigned)(b.refused - a.refused));
-	check(same && lg_match((unsigned char *)lg_site_addr(bad), LG_A32, KAPI_CPU_ID) == LG_S_INITIAL,
+	check(same && lg_match((unsigned char *)lg_site_addr(bad), LG_A32, LG_GATE_kapi_cpu_id) == LG_S_INITIAL,
 	      "refused site not patched", "");
 	r = run_user(app_main_p, user_stack + sizeof user_stack);
 	check(r == 0x600d && calls_ok(&app_out_p[0]), "kernel goes on after refusal", "");
@@ -316,12 +317,12 @@ static void test_late(void)
 	b = total();
 	check(cf == 1 && b.noprov - a.noprov == 1 && b.binds == a.binds, "no provider reported",
 	      "cf %d", cf);
-	check(lgk_provide(&kapi_lateapi) == 0, "provider registered late", "");
+	check(lgk_provide(&kapi_late_api) == 0, "provider registered late", "");
 	v = 0;
 	cf = drv32_late_p(5, &v);
 	check(cf == 0 && v == 1005 && total().binds - b.binds == 1, "binds after registration",
 	      "cf %d value %u", cf, v);
-	check(lgk_provide(&kapi_lateapi) != 0, "second provider of a gate refused", "");
+	check(lgk_provide(&kapi_late_api) != 0, "second provider of a gate refused", "");
 }
 
 /* Provider replacement with every CPU calling the same site. */
@@ -334,7 +335,7 @@ static void which_worker(unsigned int cpu)
 	if (cpu == 0) {
 		for (i = 0; i < 50; i++)
 			which_bad += drv32_which_p() != 1;
-		i = lgk_replace(&kapi_which1, &kapi_which2);
+		i = lgk_replace(&kapi_which1_api, &kapi_which2_api);
 		kprintf("lgk_replace: %d site(s) unbound\n", i);
 		replaced = 1;
 	}
@@ -359,7 +360,7 @@ static void test_replace(void)
 	if (!get_module(&mod_drv32, "drv32"))
 		return;
 	load(&mod_drv32);
-	check(lgk_provide(&kapi_which1) == 0, "provider v1 registered", "");
+	check(lgk_provide(&kapi_which1_api) == 0, "provider v1 registered", "");
 	a = total();
 	run_all(which_worker);
 	b = total();
@@ -393,7 +394,7 @@ static void test_notsite(void)
 	check(gp_ordinary == before + 1 && last_gp_result == LGK_PASS, "not a site: ordinary #GP", "");
 	load(&mod_kernel);
 	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
-		if (lg_site_gate(e) == KAPI_ADD)
+		if (lg_site_gate(e) == LG_GATE_kapi_add)
 			s = e;
 	if (!s) {
 		check(0, "site with unknown bytes", "no site");
@@ -406,7 +407,7 @@ static void test_notsite(void)
 	corrupt_site();
 	check(gp_ordinary == before + 1 && p[0] == LG_K32_B0 && p[3] == 0x55,
 	      "site with unknown bytes: ordinary #GP, not patched", "");
-	p[3] = KAPI_ADD;
+	p[3] = LG_GATE_kapi_add;
 	check(corrupt_site() == 3, "restored site binds", "");
 }
 
@@ -448,8 +449,8 @@ static void test_race(void)
 		unsigned int off = p[3] | p[4] << 8 | p[5] << 16 | (unsigned int)p[6] << 24;
 
 		once += race_counts[e - mod_race.start] == 1;
-		bound += lg_match(p, LG_K32, KAPI_RACE_ADD) == LG_S_BOUND &&
-			 off == (unsigned int)kapi_main.gates[KAPI_RACE_ADD - 1].far_entry && (p[7] | p[8] << 8) == KCS;
+		bound += lg_match(p, LG_K32, LG_GATE_kapi_race_add) == LG_S_BOUND &&
+			 off == (unsigned int)kapi_api.gates[LG_GATE_kapi_race_add - 1].far_entry && (p[7] | p[8] << 8) == KCS;
 	}
 	check(!race_wrong, "race: every call right", "%u wrong of %u", race_wrong, n * ncpus);
 	check(n == RACE_SITES && once == n, "race: every site bound exactly once", "%u of %u", once, n);
@@ -467,7 +468,7 @@ void tests_run(const char *cmd)
 {
 	kprintf("cmdline: \"%s\"\n", cmd);
 	verbose_binds = !word(cmd, "quiet");
-	check(lgk_provide(&kapi_main) == 0, "provider kapi registered", "");
+	check(lgk_provide(&kapi_api) == 0, "provider kapi registered", "");
 	if (want(cmd, "basic"))
 		test_basic();
 	if (want(cmd, "k16"))
