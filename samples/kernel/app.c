@@ -1,5 +1,6 @@
 /* app.c - the ring-3 application: a32 callers of the application API,
- * bound to call gates (90 9A 00 00 00 00 sel).  Ends with int 0x30. */
+ * bound to call gates (90 9A 00 00 00 00 sel), and the entry of its 16-bit
+ * part (app16.S, a16 callers).  Ends with int 0x30. */
 #define LAZYGATE_CALLER LG_A32
 #include "kapi.h"
 #include "clients.h"
@@ -12,6 +13,20 @@ static void __attribute__((noreturn)) app_exit(int v)
 {
 	__asm__ volatile("int $0x30" : : "a"(v));
 	__builtin_unreachable();
+}
+
+/* The 16-bit part (app16.S, a16 callers): the kernel fills in the far
+ * pointer to app16_round (USEG16 : offset in .text16). */
+struct far16 app16_far;
+struct calls app16_out[2];
+
+void app_main16(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		__asm__ volatile("lcall *%0" : : "m"(app16_far), "D"(&app16_out[i]) : "memory", "cc");
+	app_exit(0x1616);
 }
 
 void app_main(void)

@@ -21,9 +21,15 @@ int drv32_late(unsigned int x, unsigned int *r);
 extern struct calls mixed16_out[2];
 void mixed32_calls(struct calls *c);
 
-/* app.c: the ring-3 application */
-extern struct calls app_out[2];
+/* app.c + app16.S: the ring-3 application (32-bit and 16-bit parts) */
+struct far16 {
+	unsigned int off;
+	unsigned short sel;
+} __attribute__((packed));
+extern struct calls app_out[2], app16_out[2];
+extern struct far16 app16_far; /* set by the kernel: USEG16 : app16_round */
 void app_main(void);
+void app_main16(void);
 void app_bad(void);
 extern volatile int app_bad_reached;
 

@@ -216,6 +216,8 @@ static void gdt_init(void)
 	gdt[5] = seg((unsigned long)&tss, sizeof tss - 1, 0x89, 0);
 	/* 16-bit code: base = the 16-bit part of the mixed driver, 64 KiB */
 	gdt[SEG16 >> 3] = seg(0, 0xffff, 0x9a, 0); /* set_seg16_base() */
+	/* 16-bit user code, DPL 3: the application's 16-bit part (a16 callers) */
+	gdt[USEG16 >> 3] = seg(0, 0xffff, 0xfa, 0); /* set_useg16_base() */
 	/* CG_FIRST.. : call gates, made by the runtime on first use */
 	gdtr.limit = sizeof gdt - 1;
 	gdtr.base = (unsigned long)gdt;
@@ -229,6 +231,11 @@ static void gdt_init(void)
 void set_seg16_base(unsigned long base)
 {
 	gdt[SEG16 >> 3] = seg(base, 0xffff, 0x9a, 0);
+}
+
+void set_useg16_base(unsigned long base)
+{
+	gdt[USEG16 >> 3] = seg(base, 0xffff, 0xfa, 0);
 }
 
 static unsigned long long idt[256];

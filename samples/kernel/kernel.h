@@ -10,7 +10,8 @@
 #define UDS 0x23
 #define TSS_SEL 0x28
 #define SEG16 0x30
-#define CG_FIRST 7
+#define USEG16 0x3b /* 16-bit user code, DPL 3 (the application's .text16) */
+#define CG_FIRST 8
 #define CG_COUNT 16
 #define MAX_CPUS 8
 
@@ -60,4 +61,5 @@ void modules_init(const unsigned int *mbi);
 const struct kmodule *module_find(const char *name);
 void *module_sym(const struct kmodule *m, const char *name);
 void set_seg16_base(unsigned long base);
+void set_useg16_base(unsigned long base);
 #endif

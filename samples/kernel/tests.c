@@ -22,7 +22,10 @@ static void (*mixed32_calls_p)(struct calls *);
 static unsigned long mixed_entry16, mixed_text16;
 static struct calls *app_out_p;
 static volatile int *app_bad_reached_p;
-static void (*app_main_p)(void), (*app_bad_p)(void);
+static void (*app_main_p)(void), (*app_bad_p)(void), (*app_main16_p)(void);
+static struct calls *app16_out_p;
+static struct far16 *app16_far_p;
+static unsigned long app16_round, app_text16;
 
 #define SYM(m, var, name) (var = (__typeof__(var))module_sym(m, name))
 
@@ -42,9 +45,13 @@ static int get_module(struct module *mod, const char *name)
 		     SYM(m, mixed_entry16, "seg16_entry") && m->text16;
 		mixed_text16 = m ? m->text16 : 0;
 	}
-	if (ok && streq_(name, "app"))
+	if (ok && streq_(name, "app")) {
 		ok = SYM(m, app_out_p, "app_out") && SYM(m, app_bad_reached_p, "app_bad_reached") &&
-		     SYM(m, app_main_p, "app_main") && SYM(m, app_bad_p, "app_bad");
+		     SYM(m, app_main_p, "app_main") && SYM(m, app_bad_p, "app_bad") &&
+		     SYM(m, app_main16_p, "app_main16") && SYM(m, app16_out_p, "app16_out") &&
+		     SYM(m, app16_far_p, "app16_far") && SYM(m, app16_round, "app16_round") && m->text16;
+		app_text16 = m ? m->text16 : 0;
+	}
 	check(ok, "module loaded", "%s (multiboot module %s.mod)", name, name);
 	if (!ok)
 		return 0;
@@ -302,6 +309,50 @@ static void test_user(void)
 	check(r == 0x600d && calls_ok(&app_out_p[0]), "kernel goes on after refusal", "");
 }
 
+/* a16: the application's 16-bit part (app16.S), in the 16-bit user code
+ * segment USEG16 (base = the module's .text16), through call gates. */
+static void test_a16(void)
+{
+	struct lgk_stats a, b;
+	const struct lg_site *e;
+	unsigned int n = 0, bound = 0;
+	int r;
+
+	kprintf("== a16: the application's 16-bit part, through call gates\n");
+	if (!get_module(&mod_app, "app"))
+		return;
+	load(&mod_app);
+	for (e = mod_app.start; e < mod_app.stop; e++)
+		if (lg_site_kind(e) == LG_A16) {
+			n++;
+			bound += lg_match((const unsigned char *)lg_site_addr(e), LG_A16, lg_site_gate(e)) ==
+				 LG_S_BOUND;
+		}
+	check(n == 6 && !bound, "a16 sites", "%u sites, %u bound", n, bound);
+	set_useg16_base(app_text16);
+	app16_far_p->off = (unsigned int)(app16_round - app_text16);
+	app16_far_p->sel = USEG16;
+	a = total();
+	r = run_user(app_main16_p, user_stack + sizeof user_stack);
+	b = total();
+	check(r == 0x1616, "16-bit application part ran", "exit %x", (unsigned)r);
+	check_calls("a16", &app16_out_p[0]);
+	check_calls("a16", &app16_out_p[1]);
+	for (bound = 0, e = mod_app.start; e < mod_app.stop; e++)
+		if (lg_site_kind(e) == LG_A16) {
+			const unsigned char *p = (const unsigned char *)lg_site_addr(e);
+
+			bound += lg_match(p, LG_A16, lg_site_gate(e)) == LG_S_BOUND &&
+				 ((p[6] | p[7] << 8) & ~7u) >= CG_FIRST * 8 &&
+				 ((p[6] | p[7] << 8) & ~7u) < (CG_FIRST + CG_COUNT) * 8 && (p[6] & 3) == 3;
+		}
+	check(b.binds - a.binds == n && b.traps - a.traps == n, "bind once", "a16: %u binds, %u traps",
+	      (unsigned)(b.binds - a.binds), (unsigned)(b.traps - a.traps));
+	check(bound == n, "a16 bound to call gates", "%u of %u a16 sites hold 66 9A 0 <gate|3>", bound, n);
+	r = run_user(app_main16_p, user_stack + sizeof user_stack);
+	check(r == 0x1616 && total().traps == b.traps, "bound a16 calls do not trap", "");
+}
+
 static void test_late(void)
 {
 	struct lgk_stats a, b;
@@ -473,8 +524,10 @@ void tests_run(const char *cmd)
 		test_basic();
 	if (want(cmd, "k16"))
 		test_k16();
-	if (want(cmd, "user"))
+	if (want(cmd, "user")) {
 		test_user();
+		test_a16();
+	}
 	if (want(cmd, "late"))
 		test_late();
 	if (want(cmd, "replace"))
