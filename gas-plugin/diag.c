@@ -6,7 +6,8 @@
  *
  * The quoted line keeps its tabs, and so does the caret line's padding, so
  * the caret lines up whatever the terminal's tab stops are.  After
- * DIAG_MAX_ERRORS errors, one more stops gatec (status 1).
+ * DIAG_MAX_ERRORS errors, one more stops gatec (status 1); the fuzz
+ * harness (built with FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) reads on.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -120,7 +121,9 @@ void diag_error(const struct loc *l, const char *fmt, ...)
 	if (errors == DIAG_MAX_ERRORS) {
 		fprintf(stderr, "%s: fatal error: more than %d errors, stopping\n", file,
 			DIAG_MAX_ERRORS);
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 		exit(1);
+#endif
 	}
 	errors++;
 	if (l)

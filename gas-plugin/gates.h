@@ -156,7 +156,14 @@ struct reader {
 /* Read TEXT (already given to diag_init); 0 if it had no errors. */
 int read_definition(struct reader *rd, const char *text, size_t len);
 
-/* model.c: the parser's actions for .gates */
+/* model.c: freeing what the parser collected (its %destructors) */
+void words_free(struct words *w);
+void pdecl_free(struct pdecl *p);
+void plist_free(struct plist *pl);
+void sig_free(struct sig *sig);
+
+/* model.c: the parser's actions for .gates; each takes the strings and the
+ * signature it is given */
 void model_api(struct reader *rd, const struct loc *kw, char *name, const struct loc *name_loc);
 void model_gate(struct reader *rd, enum access access, const struct loc *kw,
 		struct num number, const struct loc *num_loc, char *name,

@@ -87,6 +87,64 @@ int model_check_name(struct reader *rd, const char *name, const struct loc *l)
 	return 0;
 }
 
+/* ---- Freeing what the parser collected -------------------------------- */
+
+void words_free(struct words *w)
+{
+	int i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->word[i]);
+	free(w->word);
+	free(w->loc);
+	memset(w, 0, sizeof *w);
+}
+
+void pdecl_free(struct pdecl *p)
+{
+	free(p->reg);
+	words_free(&p->type);
+	free(p->name);
+	memset(p, 0, sizeof *p);
+}
+
+void plist_free(struct plist *pl)
+{
+	int i;
+
+	for (i = 0; i < pl->n; i++)
+		pdecl_free(&pl->p[i]);
+	free(pl->p);
+	memset(pl, 0, sizeof *pl);
+}
+
+void sig_free(struct sig *sig)
+{
+	if (!sig)
+		return;
+	plist_free(&sig->in);
+	plist_free(&sig->out);
+	free(sig);
+}
+
+static void ctype_free(struct ctype *t)
+{
+	free(t->text);
+	free(t->unqual);
+	free(t->struct_tag);
+	memset(t, 0, sizeof *t);
+}
+
+static void params_free(struct param *p, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ctype_free(&p[i].type);
+		free(p[i].name);
+	}
+}
+
 /* Say once that the api declaration is missing. */
 static void need_api(struct reader *rd, const struct loc *l)
 {
@@ -177,6 +235,8 @@ static int check_params(struct gate *g, struct plist *pl, int output,
 			ok = -1;
 			continue;
 		}
+		if (!p->name)
+			p->type.n--; /* the last word is the name now */
 		p->name = (char *)name;
 		p->name_loc = nl;
 		seen[(*nseen)++] = p;
@@ -185,8 +245,10 @@ static int check_params(struct gate *g, struct plist *pl, int output,
 			ok = -1;
 			continue;
 		}
-		if (r < 0)
+		if (r < 0) {
+			ctype_free(&q->type);
 			continue;
+		}
 		q->reg = r;
 		q->name = xstrdup(name);
 		if (output)
@@ -262,13 +324,20 @@ void model_gate(struct reader *rd, enum access access, const struct loc *kw,
 	if (!sig)
 		tmp.raw = 1;
 	else {
-		if (sig->in.n + sig->out.n > (int)(sizeof seen / sizeof seen[0]))
-			sig->in.n = sig->out.n = 0; /* absurd: registers are already reported */
-		bad |= check_params(&tmp, &sig->in, 0, seen, &nseen);
-		bad |= check_params(&tmp, &sig->out, 1, seen, &nseen);
+		if (sig->in.n + sig->out.n > (int)(sizeof seen / sizeof seen[0])) {
+			diag_error(name_loc, "more than %d parameters (there are %d registers)",
+				   (int)(sizeof seen / sizeof seen[0]), NREGS);
+			bad = -1;
+		} else {
+			bad |= check_params(&tmp, &sig->in, 0, seen, &nseen);
+			bad |= check_params(&tmp, &sig->out, 1, seen, &nseen);
+		}
 		tmp.carry = sig->carry;
+		sig_free(sig);
 	}
 	if (bad) {
+		params_free(tmp.in, tmp.nin);
+		params_free(tmp.out, tmp.nout);
 		free(name);
 		return;
 	}

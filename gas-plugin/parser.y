@@ -76,6 +76,13 @@ static void plist_add(struct plist *pl, const struct pdecl *p)
 %type <pdecl> param
 %type <words> words
 
+/* What error recovery discards (the actions own what they are given). */
+%destructor { free($$); } <str>
+%destructor { words_free(&$$); } <words>
+%destructor { pdecl_free(&$$); } <pdecl>
+%destructor { plist_free(&$$); } <plist>
+%destructor { sig_free($$); } <sig>
+
 %%
 
 file
