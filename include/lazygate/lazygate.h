@@ -28,11 +28,20 @@ int lazygate_provide(const struct lg_api *api);
  * be 0 to withdraw).  Sites rebind on their next call. */
 int lazygate_replace(const struct lg_api *old_api, const struct lg_api *new_api);
 
-/* How sites are bound: far calls (the default, 90 67 9A off sel) or the
- * bound-near form (90 67 90 90 E8 rel32), about as cheap as a direct call. */
+/* How sites are bound: the bound-near form (the default, 90 67 90 90 E8
+ * rel32 into the gate's _near entry, about as cheap as a direct call), or
+ * far calls (90 67 9A off sel into the _far entry).  LAZYGATE_BIND=far in
+ * the environment chooses far calls.  Sites already bound keep their form. */
 #define LAZYGATE_BIND_FAR 0
 #define LAZYGATE_BIND_NEAR 1
 void lazygate_set_bind_mode(int mode);
+
+/* Bind now every site, in every module loaded so far, whose gate has a
+ * registered provider: one batch, three serialization rounds in all.
+ * Returns the number of sites bound, or -1 (errno).  LAZYGATE_BIND_NOW=1
+ * in the environment does it at every lazygate_provide and
+ * lazygate_replace, and for modules loaded later at their first trap. */
+long lazygate_bind_all(void);
 
 struct lazygate_stats {
 	unsigned long traps;   /* faults that were lazygate sites */
@@ -42,6 +51,8 @@ struct lazygate_stats {
 	unsigned long passed;  /* faults handed on to the previous handler */
 	unsigned long tables;  /* site tables registered */
 	unsigned long sites;   /* sites in them */
+	unsigned long writes;  /* writes to code (pwrite calls) */
+	unsigned long syncs;   /* serialization rounds (membarrier calls) */
 };
 void lazygate_get_stats(struct lazygate_stats *st);
 

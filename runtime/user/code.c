@@ -56,9 +56,9 @@ unsigned int lg_code_selector(void)
 	return cs & 0xffff;
 }
 
-static int code_write(void *ctx, unsigned char *dst, const unsigned char *src, unsigned int n)
+int lg_code_write(unsigned char *dst, const unsigned char *src, unsigned int n)
 {
-	(void)ctx;
+	lg_count(writes);
 	if (mem_open())
 		return -1;
 	while (n) {
@@ -75,26 +75,39 @@ static int code_write(void *ctx, unsigned char *dst, const unsigned char *src, u
 	return 0;
 }
 
-/* The caller holds the lock, so "head unchanged, then store CD" is atomic
- * with respect to every other claimer. */
-static int code_claim(void *ctx, unsigned char *site, unsigned char head)
+void lg_code_sync(void)
 {
-	static const unsigned char trap = LG_HEAD_TRAP;
-
-	if (*(volatile unsigned char *)site != head)
-		return -1;
-	return code_write(ctx, site, &trap, 1);
-}
-
-static void code_sync(void *ctx)
-{
-	(void)ctx;
+	lg_count(syncs);
 	if (have_sync_core) {
 		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
 		return;
 	}
 	mprotect(shoot_page, 4096, PROT_READ);
 	mprotect(shoot_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+/* lg_patch's operations.  The caller holds the lock, so "head unchanged,
+ * then store CD" is atomic with respect to every other claimer. */
+static int code_claim(void *ctx, unsigned char *site, unsigned char head)
+{
+	static const unsigned char trap = LG_HEAD_TRAP;
+
+	(void)ctx;
+	if (*(volatile unsigned char *)site != head)
+		return -1;
+	return lg_code_write(site, &trap, 1);
+}
+
+static int code_write(void *ctx, unsigned char *dst, const unsigned char *src, unsigned int n)
+{
+	(void)ctx;
+	return lg_code_write(dst, src, n);
+}
+
+static void code_sync(void *ctx)
+{
+	(void)ctx;
+	lg_code_sync();
 }
 
 const struct lg_patch_ops lg_code_ops = {code_claim, code_write, code_sync, 0};

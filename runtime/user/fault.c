@@ -5,6 +5,7 @@
  * code 0 for the far call to a null selector (initial state), and
  * vector << 3 | 2 for "int vector" through a DPL-0 gate (trap state). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,27 +86,41 @@ static void report(const struct lazygate_event *ev)
 	lg_flush(&b);
 }
 
+/* Tell the trace and the hook that E's site was bound to TO. */
+static void announce(const struct lg_site *e, const unsigned char *to, const struct lg_gate *g,
+		     const struct lg_api *api, int tid)
+{
+	struct lazygate_event ev;
+	lazygate_hook h = __atomic_load_n(&hook, __ATOMIC_ACQUIRE);
+
+	if (!trace && !h)
+		return;
+	ev.site = lg_site_addr(e);
+	ev.gate = lg_site_gate(e);
+	ev.name = g->name;
+	ev.api = api->name;
+	ev.tid = tid;
+	ev.near = to[2] != LG_OP_CALLF;
+	ev.target = (unsigned long)(ev.near ? g->near_entry : g->far_entry);
+	if (trace)
+		report(&ev);
+	if (h)
+		h(&ev);
+}
+
 /* Initial state: claim, write, serialize, all within this one trap; the
  * thread then re-executes the bound call.  Lock held; released here. */
 static void bind(const struct lg_site *e, unsigned long site)
 {
 	const struct lg_api *api = 0;
-	const struct lg_gate *g = lg_provider_find(lg_site_gate(e), &api, 1);
+	const struct lg_gate *g;
 	unsigned char to[LG_MAXLEN];
-	struct lazygate_event ev;
-	unsigned int len;
+	const char *why;
+	unsigned int len = lg_bound_bytes(e, to, &g, &api, &why);
 	int r;
 
-	if (!g)
-		fatal("no provider", e, site);
-	if (!(g->flags & (lg_site_kind(e) <= LG_K16 ? LG_GATE_KERNEL : LG_GATE_APP)))
-		fatal("this caller kind may not call the gate", e, site);
-	if (lg_site_kind(e) != LG_K32)
-		fatal("the Linux runtime binds k32 sites only", e, site);
-	ev.near = lg_bind_mode() == LAZYGATE_BIND_NEAR;
-	ev.target = (unsigned long)(ev.near ? g->near_entry : g->far_entry);
-	len = ev.near ? lg_bound_near(site, ev.target, to)
-		      : lg_bound_far(LG_K32, (unsigned int)ev.target, code_sel, to);
+	if (!len)
+		fatal(why, e, site);
 	r = lg_patch(&lg_code_ops, (unsigned char *)site, (unsigned char *)site, to, len);
 	if (r == LG_ELOST) {
 		lg_unlock(); /* cannot happen under the lock; re-execute and see */
@@ -115,15 +130,99 @@ static void bind(const struct lg_site *e, unsigned long site)
 		fatal("cannot write the code (/proc/self/mem)", e, site);
 	lg_count(binds);
 	lg_unlock();
-	ev.site = site;
-	ev.gate = lg_site_gate(e);
-	ev.name = g->name;
-	ev.api = api->name;
-	ev.tid = (int)syscall(SYS_gettid);
-	if (trace)
-		report(&ev);
-	if (hook)
-		hook(&ev);
+	announce(e, to, g, api, (int)syscall(SYS_gettid));
+}
+
+static void collect_bind(const struct lg_site *e, void *arg)
+{
+	const struct lg_api *api = 0;
+	const struct lg_gate *g;
+	unsigned char to[LG_MAXLEN];
+	const char *why;
+	unsigned int len;
+	unsigned long site = lg_site_addr(e);
+
+	if (lg_match((const unsigned char *)site, lg_site_kind(e), lg_site_gate(e)) != LG_S_INITIAL)
+		return;
+	/* A site that cannot be bound is left to report at its first call. */
+	len = lg_bound_bytes(e, to, &g, &api, &why);
+	if (len)
+		lg_batch_add(arg, e, to, len, g, api);
+}
+
+/* Bind every site of every known module whose provider is known, in one
+ * batch.  The number bound, or -1 (out of memory: nothing written).  Lock
+ * held. */
+int lg_bind_all_locked(struct lg_batch *b)
+{
+	lg_modules_each(collect_bind, b);
+	if (b->failed)
+		return -1;
+	if (lg_batch_patch(b) != LG_OK) {
+		struct lg_buf m = {{0}, 0};
+
+		/* Sites may be left claimed, and a claimed site nobody binds
+		 * would kill its caller: stop here, loudly. */
+		lg_unlock();
+		lg_put(&m, "lazygate: cannot write the code (/proc/self/mem) to bind all sites");
+		lg_flush(&m);
+		abort();
+	}
+	lg_stats.binds += b->n;
+	return (int)b->n;
+}
+
+void lg_batch_report(const struct lg_batch *b)
+{
+	int tid = (int)syscall(SYS_gettid);
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		announce(b->e[i].entry, b->e[i].to, b->e[i].gate, b->e[i].api, tid);
+}
+
+/* LAZYGATE_BIND_NOW: a site still initial belongs to a module loaded since
+ * the last batch (or its provider came later): bind everything now.  0 if
+ * E's own site is still initial (no provider: bind() will say so).  Lock
+ * held; released if 1. */
+static int bind_rest(const struct lg_site *e)
+{
+	struct lg_batch b = {0, 0, 0, 0};
+
+	if (lg_bind_all_locked(&b) < 0 ||
+	    lg_match((const unsigned char *)lg_site_addr(e), lg_site_kind(e), lg_site_gate(e)) ==
+		    LG_S_INITIAL) {
+		lg_batch_free(&b);
+		return 0;
+	}
+	lg_unlock();
+	lg_batch_report(&b);
+	lg_batch_free(&b);
+	return 1;
+}
+
+long lazygate_bind_all(void)
+{
+	struct lg_batch b = {0, 0, 0, 0};
+	sigset_t saved;
+	int n;
+
+	if (lazygate_init())
+		return -1;
+	lg_lock_blocking_signals(&saved);
+	if (init_failed) {
+		lg_unlock_restoring_signals(&saved);
+		errno = EACCES;
+		return -1;
+	}
+	lg_modules_refresh();
+	n = lg_bind_all_locked(&b);
+	lg_unlock_restoring_signals(&saved);
+	lg_batch_report(&b);
+	lg_batch_free(&b);
+	if (n < 0)
+		errno = ENOMEM;
+	return n;
 }
 
 /* Returns 1 if the fault was ours and the thread may re-execute. */
@@ -146,6 +245,8 @@ static int handle(ucontext_t *uc)
 		lg_count(traps);
 		if (init_failed)
 			fatal("lazygate could not open /proc/self/mem at start", e, site);
+		if (lg_bind_now && bind_rest(e))
+			return 1;
 		bind(e, site);
 		return 1;
 	case LG_S_TRAP:
@@ -212,8 +313,10 @@ int lazygate_init(void)
 		t = getenv("LAZYGATE_TRACE");
 		trace = t && *t && strcmp(t, "0");
 		t = getenv("LAZYGATE_BIND");
-		if (t && !strcmp(t, "near"))
-			lazygate_set_bind_mode(LAZYGATE_BIND_NEAR);
+		if (t && !strcmp(t, "far"))
+			lazygate_set_bind_mode(LAZYGATE_BIND_FAR);
+		t = getenv("LAZYGATE_BIND_NOW");
+		lg_bind_now = t && *t && strcmp(t, "0");
 		memset(&sa, 0, sizeof sa);
 		sa.sa_sigaction = on_segv;
 		/* SA_ONSTACK: a stack overflow must still reach a previous

@@ -10,7 +10,8 @@
 
 static const struct lg_api *apis[MAX_APIS];
 static int napis;
-static int bind_mode = LAZYGATE_BIND_FAR;
+static int bind_mode = LAZYGATE_BIND_NEAR;
+int lg_bind_now;
 
 static const struct lg_gate *find_in(const struct lg_api *a, unsigned int gate)
 {
@@ -50,6 +51,28 @@ const struct lg_gate *lg_provider_find(unsigned int gate, const struct lg_api **
 		}
 	}
 	return implemented ? 0 : named;
+}
+
+/* The bound bytes for site E: a call into the entry of the provider that
+ * implements its gate, near or far as the bind mode says.  0, with *WHY,
+ * if it cannot be bound.  Lock held. */
+unsigned int lg_bound_bytes(const struct lg_site *e, unsigned char *to, const struct lg_gate **g,
+			    const struct lg_api **api, const char **why)
+{
+	unsigned long site = lg_site_addr(e);
+	unsigned int kind = lg_site_kind(e);
+
+	*g = lg_provider_find(lg_site_gate(e), api, 1);
+	if (!*g)
+		return *why = "no provider", 0;
+	if (!((*g)->flags & (kind <= LG_K16 ? LG_GATE_KERNEL : LG_GATE_APP)))
+		return *why = "this caller kind may not call the gate", 0;
+	if (kind != LG_K32)
+		return *why = "the Linux runtime binds k32 sites only", 0;
+	if (lg_bind_mode() == LAZYGATE_BIND_NEAR)
+		return lg_bound_near(site, (unsigned long)(*g)->near_entry, to);
+	return lg_bound_far(LG_K32, (unsigned int)(unsigned long)(*g)->far_entry,
+			    lg_code_selector(), to);
 }
 
 static int well_formed(const struct lg_api *a)
@@ -119,13 +142,15 @@ int lazygate_provide(const struct lg_api *api)
 	else
 		apis[napis++] = api;
 	lg_unlock_restoring_signals(&saved);
+	if (!r && lg_bind_now && lazygate_bind_all() < 0)
+		r = -1;
 	return r;
 }
 
 struct unbind {
 	const struct lg_api *old;
 	unsigned int cs;
-	int failed;
+	struct lg_batch b;
 };
 
 /* Is the bound site E a call into one of OLD's entries? */
@@ -150,27 +175,45 @@ static int bound_to(const struct lg_site *e, const struct unbind *u)
 	}
 }
 
-static void unbind_one(const struct lg_site *e, void *arg)
+static void collect_unbind(const struct lg_site *e, void *arg)
 {
 	struct unbind *u = arg;
-	unsigned char *site = (unsigned char *)lg_site_addr(e);
 	unsigned char init[LG_MAXLEN];
 	unsigned int len;
 
 	if (!bound_to(e, u))
 		return;
 	len = lg_initial(lg_site_kind(e), lg_site_gate(e), init);
-	if (lg_patch(&lg_code_ops, site, site, init, len) == LG_OK)
-		lg_count(unbinds);
+	lg_batch_add(&u->b, e, init, len, 0, u->old);
+}
+
+/* Unbind OLD's sites in one batch, then serve its gates from NEW. */
+static int swap(int slot, const struct lg_api *new_api)
+{
+	struct unbind u = {apis[slot], lg_code_selector(), {0, 0, 0, 0}};
+	int failed;
+
+	lg_modules_refresh();
+	lg_modules_each(collect_unbind, &u);
+	failed = u.b.failed ? ENOMEM : lg_batch_patch(&u.b) != LG_OK ? EIO : 0;
+	if (failed) {
+		lg_batch_free(&u.b);
+		errno = failed;
+		return -1;
+	}
+	lg_stats.unbinds += u.b.n;
+	lg_batch_free(&u.b);
+	if (new_api)
+		apis[slot] = new_api;
 	else
-		u->failed = 1;
+		apis[slot] = apis[--napis];
+	return 0;
 }
 
 int lazygate_replace(const struct lg_api *old_api, const struct lg_api *new_api)
 {
-	struct unbind u = {old_api, lg_code_selector(), 0};
 	sigset_t saved;
-	int slot, r = 0;
+	int slot, r;
 
 	if (!old_api || (new_api && !well_formed(new_api))) {
 		errno = EINVAL;
@@ -182,17 +225,11 @@ int lazygate_replace(const struct lg_api *old_api, const struct lg_api *new_api)
 		errno = ENOENT, r = -1;
 	else if (new_api && clashes(new_api, old_api))
 		errno = EEXIST, r = -1;
-	else {
-		lg_modules_refresh();
-		lg_modules_each(unbind_one, &u);
-		if (new_api)
-			apis[slot] = new_api;
-		else
-			apis[slot] = apis[--napis];
-		if (u.failed)
-			errno = EIO, r = -1;
-	}
+	else
+		r = swap(slot, new_api);
 	lg_unlock_restoring_signals(&saved);
+	if (!r && new_api && lg_bind_now && lazygate_bind_all() < 0)
+		r = -1;
 	return r;
 }
 

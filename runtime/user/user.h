@@ -22,13 +22,42 @@ void lg_modules_each(lg_site_fn fn, void *arg);
 
 /* code.c: writing code without making it writable, and serializing CPUs. */
 int lg_code_init(void);
+int lg_code_write(unsigned char *dst, const unsigned char *src, unsigned int n);
+void lg_code_sync(void);
 extern const struct lg_patch_ops lg_code_ops;
 unsigned int lg_code_selector(void);
 
 /* providers.c */
 const struct lg_gate *lg_provider_find(unsigned int gate, const struct lg_api **api,
 				       int implemented);
+unsigned int lg_bound_bytes(const struct lg_site *e, unsigned char *to, const struct lg_gate **g,
+			    const struct lg_api **api, const char **why);
 int lg_bind_mode(void);
+extern int lg_bind_now;
+
+/* batch.c: many sites patched together, in three serialization rounds. */
+struct lg_edit {
+	unsigned long site;
+	const struct lg_site *entry;
+	const struct lg_gate *gate;
+	const struct lg_api *api;
+	unsigned char to[LG_MAXLEN];
+	unsigned char len;
+};
+struct lg_batch {
+	struct lg_edit *e;
+	size_t n, cap;
+	int failed; /* an add ran out of memory */
+};
+int lg_batch_add(struct lg_batch *b, const struct lg_site *s, const unsigned char *to,
+		 unsigned int len, const struct lg_gate *g, const struct lg_api *api);
+int lg_batch_patch(const struct lg_batch *b);
+void lg_batch_free(struct lg_batch *b);
+
+/* fault.c: binding everything that can be bound (lock held), and telling
+ * the trace and the hook about binds (lock not held). */
+int lg_bind_all_locked(struct lg_batch *b);
+void lg_batch_report(const struct lg_batch *b);
 
 /* log.c: async-signal-safe messages on stderr. */
 struct lg_buf {

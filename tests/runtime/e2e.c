@@ -73,7 +73,7 @@ static void test_calls(void)
 
 static void test_states(const char *mode)
 {
-	int near = !strcmp(mode, "near");
+	int near = !strstr(mode, "far");
 	const struct lg_site *e;
 	int k32 = 0;
 
@@ -127,10 +127,14 @@ static void test_fork(void)
 
 int main(int argc, char **argv)
 {
-	const char *mode = argc > 1 ? argv[1] : "far";
+	const char *env = getenv("LAZYGATE_BIND");
+	/* no argument: the runtime's own choice (near, or far by environment) */
+	const char *mode = argc > 1 ? argv[1] : env && !strcmp(env, "far") ? "env-far" : "env-near";
 
 	if (!strcmp(mode, "near"))
 		lazygate_set_bind_mode(LAZYGATE_BIND_NEAR);
+	else if (!strcmp(mode, "far"))
+		lazygate_set_bind_mode(LAZYGATE_BIND_FAR);
 	ok(lazygate_provide(&t_api) == 0, "provide t");
 	ok(lazygate_provide(&t_api) == 0, "providing the same table twice is harmless");
 	lazygate_get_stats(&st0);

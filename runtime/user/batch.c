@@ -1,0 +1,130 @@
+/* Patching many sites at once: bind-all and replacement.
+ *
+ * lg_patch costs three serialization rounds per site.  A batch applies the
+ * same protocol to all its sites together, phase by phase:
+ *
+ *   every head -> CD, sync, every tail, sync, every head, sync
+ *
+ * so a CPU meets each site in a whole old state, the trap, or a whole new
+ * state, exactly as with lg_patch, for three rounds in all (the Linux
+ * kernel's text_poke_bp_batch needs as many).  Within a phase, sites that
+ * lie close together are written with one pwrite: the bytes between them
+ * are rewritten with the values they already hold, which changes nothing a
+ * CPU can see, and a pwrite costs far more than the copy.
+ *
+ * Lock held throughout; no libc beyond what a signal handler may call. */
+#define _GNU_SOURCE /* mremap */
+#include <string.h>
+#include <sys/mman.h>
+#include "user.h"
+
+#define GAP 1024   /* unchanged bytes worth rewriting to save a pwrite */
+#define SPAN 65536 /* the most one pwrite carries */
+
+enum phase { CLAIM, TAIL, HEAD };
+
+static int grow(struct lg_batch *b)
+{
+	size_t cap = b->cap ? b->cap * 2 : 4096 / sizeof *b->e;
+	void *p = b->cap ? mremap(b->e, b->cap * sizeof *b->e, cap * sizeof *b->e, MREMAP_MAYMOVE)
+			 : mmap(0, cap * sizeof *b->e, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	b->e = p;
+	b->cap = cap;
+	return 0;
+}
+
+int lg_batch_add(struct lg_batch *b, const struct lg_site *s, const unsigned char *to,
+		 unsigned int len, const struct lg_gate *g, const struct lg_api *api)
+{
+	struct lg_edit *e;
+
+	if (b->n == b->cap && grow(b))
+		return b->failed = 1, -1;
+	e = &b->e[b->n++];
+	e->site = lg_site_addr(s);
+	e->entry = s;
+	e->gate = g;
+	e->api = api;
+	e->len = (unsigned char)len;
+	memcpy(e->to, to, len);
+	return 0;
+}
+
+void lg_batch_free(struct lg_batch *b)
+{
+	if (b->cap)
+		munmap(b->e, b->cap * sizeof *b->e);
+	b->e = 0;
+	b->n = b->cap = 0;
+	b->failed = 0;
+}
+
+static void apply(unsigned char *p, const struct lg_edit *e, enum phase ph)
+{
+	if (ph == CLAIM)
+		p[0] = LG_HEAD_TRAP;
+	else if (ph == TAIL)
+		memcpy(p + 2, e->to + 2, e->len - 2u);
+	else
+		p[0] = e->to[0];
+}
+
+/* The end of the span that starts at edit I: the edits up to it are close
+ * together and fit in one write.  Edits out of address order simply start
+ * a new span. */
+static size_t span_end(const struct lg_batch *b, size_t i, unsigned long *hi)
+{
+	unsigned long lo = b->e[i].site;
+	size_t j;
+
+	*hi = lo + b->e[i].len;
+	for (j = i + 1; j < b->n; j++) {
+		const struct lg_edit *e = &b->e[j];
+
+		if (e->site < *hi || e->site - *hi > GAP || e->site + e->len - lo > SPAN)
+			break;
+		*hi = e->site + e->len;
+	}
+	return j;
+}
+
+static int write_phase(const struct lg_batch *b, enum phase ph)
+{
+	static unsigned char buf[SPAN]; /* the lock protects it */
+	unsigned long lo, hi;
+	size_t i, j, k;
+
+	for (i = 0; i < b->n; i = j) {
+		lo = b->e[i].site;
+		j = span_end(b, i, &hi);
+		memcpy(buf, (const void *)lo, hi - lo);
+		for (k = i; k < j; k++)
+			apply(buf + (b->e[k].site - lo), &b->e[k], ph);
+		if (lg_code_write((unsigned char *)lo, buf, (unsigned int)(hi - lo)))
+			return -1;
+	}
+	lg_code_sync();
+	return 0;
+}
+
+/* Every edit's site must still hold the state its caller matched, and the
+ * trap vector (byte 1) must be the same in both states, as for lg_patch.
+ * A write that fails leaves sites claimed: the caller cannot go on. */
+int lg_batch_patch(const struct lg_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->e[i].len < 3 || b->e[i].to[1] != ((const unsigned char *)b->e[i].site)[1] ||
+		    b->e[i].to[0] == LG_HEAD_TRAP)
+			return LG_EBYTE;
+	if (!b->n)
+		return LG_OK;
+	if (write_phase(b, CLAIM) || write_phase(b, TAIL) || write_phase(b, HEAD))
+		return LG_EWRITE;
+	return LG_OK;
+}

@@ -1,0 +1,102 @@
+/* Bind-all: every site whose provider is known bound in one batch, three
+ * serialization rounds in all, then no trap at all; replacement unbinds in
+ * one batch too.  argv[1]: "api" (lazygate_bind_all) or "env"
+ * (LAZYGATE_BIND_NOW=1 set by the test script: lazygate_provide binds). */
+#include <stdlib.h>
+#include <string.h>
+#include <lazygate/lazygate.h>
+#include "t.h"
+#include "tap.h"
+#include "sites.h"
+
+#define NSITES 1024
+#define S(i) __attribute__((noinline)) static int site_##i(int k) { return t_add(i, k); }
+#define S4(i) S(i##0) S(i##1) S(i##2) S(i##3)
+#define S16(i) S4(i##0) S4(i##1) S4(i##2) S4(i##3)
+#define S64(i) S16(i##0) S16(i##1) S16(i##2) S16(i##3)
+#define S256(i) S64(i##0) S64(i##1) S64(i##2) S64(i##3)
+S256(1) S256(2) S256(3) S256(4)
+#define P(i) site_##i,
+#define P4(i) P(i##0) P(i##1) P(i##2) P(i##3)
+#define P16(i) P4(i##0) P4(i##1) P4(i##2) P4(i##3)
+#define P64(i) P16(i##0) P16(i##1) P16(i##2) P16(i##3)
+#define P256(i) P64(i##0) P64(i##1) P64(i##2) P64(i##3)
+static int (*const sites[NSITES])(int) = {P256(1) P256(2) P256(3) P256(4)};
+
+extern const struct lg_api t_api;
+
+/* A gate nobody implements: its site must stay initial. */
+__attribute__((noinline, used)) static int never_called(void) { return t_missing(1); }
+
+static int number(int i) /* the i in site_##i, a base-4 numeral */
+{
+	int d, v = 1 + i / 256, x = i % 256;
+
+	for (d = 64; d; d /= 4)
+		v = v * 10 + x / d % 4;
+	return v;
+}
+
+static int call_all(void)
+{
+	int i, wrong = 0;
+
+	for (i = 0; i < NSITES; i++)
+		wrong += sites[i](i) != number(i) + i;
+	return wrong;
+}
+
+static struct lazygate_stats stats(void)
+{
+	struct lazygate_stats st;
+
+	lazygate_get_stats(&st);
+	return st;
+}
+
+int main(int argc, char **argv)
+{
+	int from_env = argc > 1 && !strcmp(argv[1], "env");
+	int far = getenv("LAZYGATE_BIND") && !strcmp(getenv("LAZYGATE_BIND"), "far");
+	enum lg_state bound = far ? LG_S_BOUND : LG_S_NEAR;
+	int all = count_sites(LG_GATE_t_add);
+	struct lazygate_stats s0 = stats(), s1, s2;
+	long n;
+
+	ok(count_state(LG_GATE_t_add, LG_S_INITIAL) == all && all == NSITES,
+	   "%d add sites, all initial", all);
+	ok(lazygate_provide(&t_api) == 0, "provide t");
+	n = from_env ? (long)(stats().binds - s0.binds) : lazygate_bind_all();
+	s1 = stats();
+	ok(n == all, "%s bound %ld sites", from_env ? "LAZYGATE_BIND_NOW" : "lazygate_bind_all", n);
+	ok(count_state(LG_GATE_t_add, bound) == all, "every add site is %s", lg_state_name(bound));
+	ok(count_state(LG_GATE_t_missing, LG_S_INITIAL) == count_sites(LG_GATE_t_missing),
+	   "the site of a gate with no implementation is left initial");
+	ok(s1.syncs - s0.syncs == 3, "three serialization rounds in all (%lu)", s1.syncs - s0.syncs);
+	ok(s1.writes - s0.writes <= 3 * 8, "%lu writes for %ld sites", s1.writes - s0.writes, n);
+	ok(call_all() == 0, "every site returns the right value");
+	s2 = stats();
+	ok(s2.traps == s1.traps, "and none of them trapped (%lu)", s2.traps - s1.traps);
+	ok(lazygate_bind_all() == 0 && stats().syncs == s2.syncs,
+	   "binding all again binds nothing and serializes nothing");
+
+	s1 = stats();
+	ok(lazygate_replace(&t_api, &t_api) == 0, "replace t by itself");
+	s2 = stats();
+	if (from_env) {
+		ok(s2.unbinds - s1.unbinds >= (unsigned long)all && s2.syncs - s1.syncs == 6,
+		   "unbound in one batch and bound again in another (%lu rounds)", s2.syncs - s1.syncs);
+		ok(count_state(LG_GATE_t_add, bound) == all, "every add site is bound again");
+	} else {
+		ok(s2.unbinds - s1.unbinds >= (unsigned long)all && s2.syncs - s1.syncs == 3,
+		   "%lu sites unbound in three rounds (%lu)", s2.unbinds - s1.unbinds,
+		   s2.syncs - s1.syncs);
+		ok(count_state(LG_GATE_t_add, LG_S_INITIAL) == all, "every add site is initial again");
+	}
+	ok(call_all() == 0, "every site returns the right value after the replacement");
+	s1 = stats();
+	ok(s1.traps - s2.traps == (from_env ? 0 : (unsigned long)all), "%lu traps",
+	   s1.traps - s2.traps);
+	(void)never_called;
+	return tap_done();
+}
