@@ -12,39 +12,56 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/membarrier.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "user.h"
 
 static int mem_fd = -1;
-static pid_t mem_pid;
 static int have_sync_core;
 static void *shoot_page;
 
 static int mem_open(void)
 {
-	if (mem_fd >= 0 && mem_pid == getpid())
-		return 0;
-	/* After fork the inherited descriptor still writes the parent. */
+	if (mem_fd < 0)
+		mem_fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	return mem_fd < 0 ? -1 : 0;
+}
+
+/* The page whose mprotect serializes, mapped even with membarrier, which
+ * may still fail later. */
+static int sync_init(void)
+{
+	have_sync_core =
+		syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
+	if (!shoot_page) {
+		shoot_page = mmap(0, 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (shoot_page == MAP_FAILED)
+			return shoot_page = 0, -1;
+		*(volatile char *)shoot_page = 0;
+	}
+	return 0;
+}
+
+/* A child of fork has its own memory: the inherited descriptor would
+ * write the parent's, and membarrier registration belongs to the parent's
+ * address space.  (fork by a raw system call bypasses this: don't.)  A
+ * failure is found by the next write. */
+static void after_fork(void)
+{
 	if (mem_fd >= 0)
 		close(mem_fd);
-	mem_fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-	mem_pid = getpid();
-	return mem_fd < 0 ? -1 : 0;
+	mem_fd = -1;
+	mem_open();
+	sync_init();
 }
 
 int lg_code_init(void)
 {
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0)
-		have_sync_core = 1;
-	else {
-		shoot_page = mmap(0, 4096, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (shoot_page == MAP_FAILED)
-			return -1;
-		*(volatile char *)shoot_page = 0;
-	}
+	if (sync_init() || pthread_atfork(0, 0, after_fork))
+		return -1;
 	return mem_open();
 }
 
@@ -78,10 +95,9 @@ int lg_code_write(unsigned char *dst, const unsigned char *src, unsigned int n)
 void lg_code_sync(void)
 {
 	lg_count(syncs);
-	if (have_sync_core) {
-		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+	if (have_sync_core &&
+	    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0)
 		return;
-	}
 	mprotect(shoot_page, 4096, PROT_READ);
 	mprotect(shoot_page, 4096, PROT_READ | PROT_WRITE);
 }

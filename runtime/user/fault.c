@@ -88,7 +88,7 @@ static void report(const struct lazygate_event *ev)
 
 /* Tell the trace and the hook that E's site was bound to TO. */
 static void announce(const struct lg_site *e, const unsigned char *to, const struct lg_gate *g,
-		     const struct lg_api *api, int tid)
+		     const struct lg_api *api)
 {
 	struct lazygate_event ev;
 	lazygate_hook h = __atomic_load_n(&hook, __ATOMIC_ACQUIRE);
@@ -99,7 +99,7 @@ static void announce(const struct lg_site *e, const unsigned char *to, const str
 	ev.gate = lg_site_gate(e);
 	ev.name = g->name;
 	ev.api = api->name;
-	ev.tid = tid;
+	ev.tid = (int)syscall(SYS_gettid);
 	ev.near = to[2] != LG_OP_CALLF;
 	ev.target = (unsigned long)(ev.near ? g->near_entry : g->far_entry);
 	if (trace)
@@ -130,7 +130,7 @@ static void bind(const struct lg_site *e, unsigned long site)
 		fatal("cannot write the code (/proc/self/mem)", e, site);
 	lg_count(binds);
 	lg_unlock();
-	announce(e, to, g, api, (int)syscall(SYS_gettid));
+	announce(e, to, g, api);
 }
 
 static void collect_bind(const struct lg_site *e, void *arg)
@@ -174,11 +174,10 @@ int lg_bind_all_locked(struct lg_batch *b)
 
 void lg_batch_report(const struct lg_batch *b)
 {
-	int tid = (int)syscall(SYS_gettid);
 	size_t i;
 
 	for (i = 0; i < b->n; i++)
-		announce(b->e[i].entry, b->e[i].to, b->e[i].gate, b->e[i].api, tid);
+		announce(b->e[i].entry, b->e[i].to, b->e[i].gate, b->e[i].api);
 }
 
 /* LAZYGATE_BIND_NOW: a site still initial belongs to a module loaded since
