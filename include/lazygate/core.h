@@ -39,6 +39,7 @@ unsigned int lg_bound_far(unsigned int kind, unsigned int offset,
 			  unsigned int selector, unsigned char *out);
 unsigned int lg_bound_near(unsigned long site, unsigned long target, unsigned char *out);
 enum lg_state lg_match(const unsigned char *p, unsigned int kind, unsigned int gate);
+int lg_is_initial(const unsigned char *p, unsigned int kind, unsigned int gate);
 enum lg_state lg_classify(const unsigned char *p, size_t avail, struct lg_decoded *d);
 const char *lg_kind_name(unsigned int kind);
 const char *lg_state_name(enum lg_state s);

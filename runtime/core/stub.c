@@ -64,6 +64,17 @@ unsigned int lg_bound_far(unsigned int kind, unsigned int offset,
 	return len;
 }
 
+int lg_is_initial(const unsigned char *p, unsigned int kind, unsigned int gate)
+{
+	unsigned int h;
+
+	if (kind >= LG_NKINDS)
+		return 0;
+	h = hlen(kind);
+	return p[0] == pfx[kind][0] && p[1] == pfx[kind][1] && (h == 2 || p[2] == LG_OP_CALLF) &&
+	       get32(p + h) == gate && p[h + 4] == nullsel[kind] && p[h + 5] == 0;
+}
+
 unsigned int lg_bound_near(unsigned long site, unsigned long target, unsigned char *out)
 {
 	out[0] = LG_OP_NOP;
@@ -106,15 +117,11 @@ static int is_bound(const unsigned char *p, unsigned int kind)
 
 enum lg_state lg_match(const unsigned char *p, unsigned int kind, unsigned int gate)
 {
-	unsigned char init[LG_MAXLEN];
-	unsigned int len;
-
 	if (kind >= LG_NKINDS || gate > LG_GATE_MAX)
 		return LG_S_NONE;
-	len = lg_initial(kind, gate, init);
-	if (same(p, init, len))
+	if (lg_is_initial(p, kind, gate))
 		return LG_S_INITIAL;
-	if (p[0] == LG_HEAD_TRAP && p[1] == init[1])
+	if (p[0] == LG_HEAD_TRAP && p[1] == pfx[kind][1])
 		return LG_S_TRAP;
 	if (is_bound(p, kind))
 		return LG_S_BOUND;

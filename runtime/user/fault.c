@@ -176,6 +176,8 @@ void lg_batch_report(const struct lg_batch *b)
 {
 	size_t i;
 
+	if (!trace && !__atomic_load_n(&hook, __ATOMIC_ACQUIRE))
+		return;
 	for (i = 0; i < b->n; i++)
 		announce(b->e[i].entry, b->e[i].to, b->e[i].gate, b->e[i].api);
 }

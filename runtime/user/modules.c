@@ -67,7 +67,9 @@ static void add_table(struct scan *s, const struct lg_site *t, size_t n, unsigne
 
 	if (!n || s->n == MAX_MODULES)
 		return;
-	if (!(flags & LG_NOTE_SORTED) || !lg_table_sorted(t, n))
+	/* The flag saves even the check; a table that happens to be sorted
+	 * (one object, or gatelink sort without the flag) is used in place. */
+	if (!(flags & LG_NOTE_SORTED) && !lg_table_sorted(t, n))
 		sorted = sorted_copy(t, n);
 	if (!sorted)
 		return warn_table("out of memory", t);

@@ -30,10 +30,25 @@ static const struct lg_gate *find_in(const struct lg_api *a, unsigned int gate)
 	return 0;
 }
 
+/* The last implementations found, by gate number: bind-all asks for the
+ * same gates over and over.  Emptied whenever the providers change.  Lock
+ * held. */
+#define CACHE 256
+static struct {
+	unsigned int gate; /* + 1; 0 = empty */
+	const struct lg_gate *g;
+	const struct lg_api *api;
+} cache[CACHE];
+
+static void forget(void)
+{
+	memset(cache, 0, sizeof cache);
+}
+
 /* The gate's entry in a provider that implements it, or (IMPLEMENTED 0)
  * in any provider that at least names it.  Lock held. */
-const struct lg_gate *lg_provider_find(unsigned int gate, const struct lg_api **api,
-				       int implemented)
+static const struct lg_gate *lookup(unsigned int gate, const struct lg_api **api,
+				    int implemented)
 {
 	const struct lg_gate *named = 0;
 	int i;
@@ -51,6 +66,27 @@ const struct lg_gate *lg_provider_find(unsigned int gate, const struct lg_api **
 		}
 	}
 	return implemented ? 0 : named;
+}
+
+const struct lg_gate *lg_provider_find(unsigned int gate, const struct lg_api **api,
+				       int implemented)
+{
+	unsigned int h = gate % CACHE;
+	const struct lg_gate *g;
+
+	if (!implemented)
+		return lookup(gate, api, 0);
+	if (cache[h].gate == gate + 1) {
+		*api = cache[h].api;
+		return cache[h].g;
+	}
+	g = lookup(gate, api, 1);
+	if (g) {
+		cache[h].gate = gate + 1;
+		cache[h].g = g;
+		cache[h].api = *api;
+	}
+	return g;
 }
 
 /* The bound bytes for site E: a call into the entry of the provider that
@@ -140,7 +176,7 @@ int lazygate_provide(const struct lg_api *api)
 	else if (napis == MAX_APIS)
 		errno = ENOSPC, r = -1;
 	else
-		apis[napis++] = api;
+		apis[napis++] = api, forget();
 	lg_unlock_restoring_signals(&saved);
 	if (!r && lg_bind_now && lazygate_bind_all() < 0)
 		r = -1;
@@ -207,6 +243,7 @@ static int swap(int slot, const struct lg_api *new_api)
 		apis[slot] = new_api;
 	else
 		apis[slot] = apis[--napis];
+	forget();
 	return 0;
 }
 
