@@ -1,111 +1,313 @@
-/* Benchmark: what a call costs through lazygate, beside glibc's lazily
- * bound PLT calls and plain calls, measured in the same run (rdtsc; ratios
- * matter, not absolute figures).
+/* Benchmark program (make bench, via bench.sh): what a call costs through
+ * lazygate beside its peers, measured in the same process with rdtsc.
+ * Each mode prints lines "name median min max" (cycles), for bench.sh to
+ * tabulate; repeats give the spread.
  *
- *   first call   lazygate: one trap + bind (3 membarriers), 256 sites
- *                glibc:    _dl_runtime_resolve, 256 functions (-z lazy)
- *   bound call   lazygate far / near vs direct call vs PLT call
- */
+ *   steady        bound near and far sites, a hand-written far call into
+ *                 the same entry, a direct, an indirect and a PLT call
+ *   first         a fresh site's first call, one at a time; glibc's lazy
+ *                 PLT first call; a bare SIGSEGV round trip (null-selector
+ *                 far call, a handler that steps over it); the parts of a
+ *                 bind (a 1-byte /proc/self/mem write, a membarrier round)
+ *   race T        T threads calling the same fresh sites at once, rounds
+ *                 of 32: a round's time, first start to last end, per site
+ *   icount        the direct, indirect and PLT loops and a near call into
+ *                 the gate's _near entry, once each, for callgrind: valgrind
+ *                 decodes neither the far call nor the bound-near site's
+ *                 "67 90" (whose other three no-ops add 3 instructions)
+ *
+ * Every gate called is t.add; the peers add too. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
 #include <lazygate/lazygate.h>
 #include "t.h"
+#include "peer4096.h"
 
-#define N 256
-#define LOOPS 2000000
+#define NSITES 1024
+#define LOOPS 1000000
+#define REPEATS 11
 
 extern const struct lg_api t_api;
+__attribute__((visibility("hidden"))) extern void lg_thunk_t_add_far(void);
 
-#define F(i) int peer_##i(int a, int b);
-#define F4(i) F(i##0) F(i##1) F(i##2) F(i##3)
-#define F16(i) F4(i##0) F4(i##1) F4(i##2) F4(i##3)
-#define F64(i) F16(i##0) F16(i##1) F16(i##2) F16(i##3)
-F64(1) F64(2) F64(3) F64(4)
+/* NSITES fresh sites: site_<base-4 numeral>(k) = t_add(numeral, k). */
 #define S(i) __attribute__((noinline)) static int site_##i(int k) { return t_add(i, k); }
 #define S4(i) S(i##0) S(i##1) S(i##2) S(i##3)
 #define S16(i) S4(i##0) S4(i##1) S4(i##2) S4(i##3)
 #define S64(i) S16(i##0) S16(i##1) S16(i##2) S16(i##3)
-S64(1) S64(2) S64(3) S64(4)
-#define C(i) sum += f(i, 1);
-#define C4(i) C(i##0) C(i##1) C(i##2) C(i##3)
-#define C16(i) C4(i##0) C4(i##1) C4(i##2) C4(i##3)
-#define C64(i) C16(i##0) C16(i##1) C16(i##2) C16(i##3)
+#define S256(i) S64(i##0) S64(i##1) S64(i##2) S64(i##3)
+S256(1) S256(2) S256(3) S256(4)
+#define P(i) site_##i,
+#define P4(i) P(i##0) P(i##1) P(i##2) P(i##3)
+#define P16(i) P4(i##0) P4(i##1) P4(i##2) P4(i##3)
+#define P64(i) P16(i##0) P16(i##1) P16(i##2) P16(i##3)
+#define P256(i) P64(i##0) P64(i##1) P64(i##2) P64(i##3)
+static int (*const sites[NSITES])(int) = {P256(1) P256(2) P256(3) P256(4)};
 
 static unsigned long long now(void)
 {
 	unsigned int lo, hi;
 
-	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	__asm__ __volatile__("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi));
 	return (unsigned long long)hi << 32 | lo;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void put(const char *name, double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp);
+	printf("%s %.1f %.1f %.1f\n", name, v[n / 2], v[0], v[n - 1]);
+	fflush(stdout);
 }
 
 static volatile int sink;
 
-static double first_calls_lazygate(void)
-{
-	unsigned long long t0 = now();
-	int sum = 0;
-
-#undef C
-#define C(i) sum += site_##i(1);
-	C64(1) C64(2) C64(3) C64(4)
-	sink = sum;
-	return (double)(now() - t0) / N;
-}
-
-static double first_calls_plt(void)
-{
-	unsigned long long t0 = now();
-	int sum = 0;
-
-#undef C
-#define C(i) sum += peer_##i(i, 1);
-	C64(1) C64(2) C64(3) C64(4)
-	sink = sum;
-	return (double)(now() - t0) / N;
-}
+/* ---- steady state ---------------------------------------------------- */
 
 __attribute__((noinline)) static int direct_add(int a, int b) { return a + b; }
+static int (*volatile indirect_add)(int, int) = direct_add;
 
-#define LOOP(expr)                                        \
-	do {                                                  \
-		unsigned long long t0 = now();                    \
-		int i, sum = 0;                                   \
-		for (i = 0; i < LOOPS; i++)                       \
-			sum += (expr);                                \
-		sink = sum;                                       \
-		return (double)(now() - t0) / LOOPS;              \
+static __inline__ int far_by_hand(int a, int b)
+{
+	__asm__ __volatile__(".byte 0x9a\n\t.long %c[f]\n\t.word 0x23"
+			     : "+a"(a) : "b"(b), [f] "i"(lg_thunk_t_add_far) : "memory");
+	return a;
+}
+
+__attribute__((visibility("hidden"))) extern void lg_thunk_t_add_near(void);
+
+static __inline__ int near_entry(int a, int b)
+{
+	__asm__ __volatile__("call %c[f]" : "+a"(a) : "b"(b), [f] "i"(lg_thunk_t_add_near) : "memory");
+	return a;
+}
+
+#define LOOP(expr)                                   \
+	do {                                             \
+		unsigned long long t0 = now();               \
+		int i, sum = 0;                              \
+		for (i = 0; i < LOOPS; i++)                  \
+			sum += (expr);                           \
+		sink = sum;                                  \
+		return (double)(now() - t0) / LOOPS;         \
 	} while (0)
 
-/* noipa: identical bodies must stay distinct functions with distinct sites */
+/* noipa: identical bodies stay distinct functions with distinct sites */
 #define BENCH __attribute__((noipa)) static double
-BENCH bound_far(void) { LOOP(t_add(i, 1)); }
-BENCH bound_near(void) { LOOP(t_sum6(1, 2, 3, 4, 6, (uint32_t)i)); }
-BENCH bound_far6(void) { LOOP(t_sum6(1, 2, 3, 4, 5, (uint32_t)i)); }
-BENCH direct(void) { LOOP(direct_add(i, 1)); }
-BENCH plt(void) { LOOP(peer_1000(i, 1)); }
+BENCH loop_near(void) { LOOP(t_add(i, 1)); }
+BENCH loop_far(void) { LOOP(t_add(i, 2)); }
+BENCH loop_by_hand(void) { LOOP(far_by_hand(i, 3)); }
+BENCH loop_direct(void) { LOOP(direct_add(i, 4)); }
+BENCH loop_indirect(void) { LOOP(indirect_add(i, 5)); }
+BENCH loop_plt(void) { LOOP(peer_0(i, 6)); }
+BENCH loop_near_entry(void) { LOOP(near_entry(i, 7)); }
 
-int main(void)
+static void steady(void)
 {
-	double lg1, plt1, far, far6, near, dir, pl;
+	static const struct { const char *name; double (*fn)(void); } m[] = {
+		{"direct", loop_direct}, {"indirect", loop_indirect}, {"plt", loop_plt},
+		{"lazygate_near", loop_near}, {"lazygate_far", loop_far},
+		{"far_by_hand", loop_by_hand},
+	};
+	double v[sizeof m / sizeof m[0]][REPEATS];
+	unsigned int i, r;
 
-	lazygate_provide(&t_api);
-	lg1 = first_calls_lazygate();
-	plt1 = first_calls_plt();
-	dir = direct();
-	pl = plt();
-	far = bound_far();
-	far6 = bound_far6();
 	lazygate_set_bind_mode(LAZYGATE_BIND_NEAR);
-	near = bound_near(); /* its site binds now, near */
-	near = bound_near();
-	printf("first call (cycles/site, %d sites)\n", N);
-	printf("  lazygate trap+bind %10.0f   glibc lazy PLT %8.0f   ratio %.1fx\n", lg1, plt1, lg1 / plt1);
-	printf("bound call (cycles/call, %d calls)\n", LOOPS);
-	printf("  direct call        %10.1f\n", dir);
-	printf("  PLT call (peer)    %10.1f   %.2fx direct\n", pl, pl / dir);
-	printf("  lazygate far       %10.1f   %.2fx direct  (2 args)\n", far, far / dir);
-	printf("  lazygate far       %10.1f   %.2fx direct  (6 args)\n", far6, far6 / dir);
-	printf("  lazygate near      %10.1f   %.2fx direct  (6 args)   %.2fx PLT\n", near, near / dir,
-	       near / pl);
+	loop_near(); /* binds its site near */
+	lazygate_set_bind_mode(LAZYGATE_BIND_FAR);
+	loop_far();
+	for (r = 0; r < REPEATS; r++) /* interleaved: noise hits all alike */
+		for (i = 0; i < sizeof m / sizeof m[0]; i++)
+			v[i][r] = m[i].fn();
+	for (i = 0; i < sizeof m / sizeof m[0]; i++)
+		put(m[i].name, v[i], REPEATS);
+}
+
+/* ---- first calls ----------------------------------------------------- */
+
+static double v_first[NSITES];
+
+static void first_lazygate(void)
+{
+	struct lazygate_stats s0, s1;
+	int i;
+
+	lazygate_get_stats(&s0);
+	for (i = 0; i < NSITES; i++) {
+		unsigned long long t0 = now();
+
+		sink = sites[i](i);
+		v_first[i] = (double)(now() - t0);
+	}
+	lazygate_get_stats(&s1);
+	put("first_lazygate", v_first, NSITES);
+	printf("traps_per_site %.2f\nwrites_per_site %.2f\nsyncs_per_site %.2f\n",
+	       (double)(s1.traps - s0.traps) / (double)(s1.binds - s0.binds),
+	       (double)(s1.writes - s0.writes) / (double)(s1.binds - s0.binds),
+	       (double)(s1.syncs - s0.syncs) / (double)(s1.binds - s0.binds));
+}
+
+static void first_plt(void)
+{
+	int i;
+
+	for (i = 0; i < PEER_N; i++) {
+		unsigned long long t0 = now();
+
+		sink = peer_fn[i](i, 1);
+		v_first[i % NSITES] = (double)(now() - t0);
+		if (i % NSITES == NSITES - 1 && i / NSITES == 0)
+			put("first_plt", v_first, NSITES);
+	}
+}
+
+/* The bare round trip: a far call to the null selector faults (#GP, as a
+ * lazygate site does), the handler steps over the 7-byte call. */
+static void step_over(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig, (void)si;
+	((ucontext_t *)ctx)->uc_mcontext.gregs[REG_EIP] += 7;
+}
+
+static void first_segv(void)
+{
+	struct sigaction sa, old;
+	int i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = step_over;
+	sa.sa_flags = SA_SIGINFO;
+	sigfillset(&sa.sa_mask); /* as lazygate's handler */
+	sigaction(SIGSEGV, &sa, &old);
+	for (i = 0; i < NSITES; i++) {
+		unsigned long long t0 = now();
+
+		__asm__ __volatile__(".byte 0x9a\n\t.long 0\n\t.word 0" ::: "memory");
+		v_first[i] = (double)(now() - t0);
+	}
+	sigaction(SIGSEGV, &old, 0);
+	put("segv_round_trip", v_first, NSITES);
+}
+
+/* What a bind is made of: a 1-byte write of code through /proc/self/mem
+ * (the byte it already holds), a membarrier SYNC_CORE round. */
+static void parts(void)
+{
+	int fd = open("/proc/self/mem", O_RDWR), i;
+	unsigned char *code = (unsigned char *)direct_add;
+
+	for (i = 0; i < NSITES; i++) {
+		unsigned long long t0 = now();
+
+		if (pwrite(fd, code, 1, (off_t)(unsigned long)code) != 1)
+			abort();
+		v_first[i] = (double)(now() - t0);
+	}
+	put("part_write", v_first, NSITES);
+	for (i = 0; i < NSITES; i++) {
+		unsigned long long t0 = now();
+
+		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+		v_first[i] = (double)(now() - t0);
+	}
+	put("part_sync", v_first, NSITES);
+	close(fd);
+}
+
+/* ---- threads racing on fresh sites ----------------------------------- */
+
+#define ROUND 32
+#define ROUNDS (NSITES / ROUND)
+#define MAXT 64
+static pthread_barrier_t bar;
+static unsigned long long t_start[ROUNDS][MAXT], t_end[ROUNDS][MAXT];
+static int nthreads;
+
+static void *racer(void *arg)
+{
+	int id = (int)(long)arg, r, i;
+
+	for (r = 0; r < ROUNDS; r++) {
+		pthread_barrier_wait(&bar);
+		t_start[r][id] = now();
+		for (i = r * ROUND; i < (r + 1) * ROUND; i++)
+			sink = sites[i](id);
+		t_end[r][id] = now();
+	}
+	return 0;
+}
+
+/* A round's cost: from the first thread's start to the last one's end,
+ * per site of the round. */
+static double round_cost(int r)
+{
+	unsigned long long lo = t_start[r][0], hi = t_end[r][0];
+	int i;
+
+	for (i = 1; i < nthreads; i++) {
+		lo = t_start[r][i] < lo ? t_start[r][i] : lo;
+		hi = t_end[r][i] > hi ? t_end[r][i] : hi;
+	}
+	return (double)(hi - lo) / ROUND;
+}
+
+static void race(int n)
+{
+	pthread_t t[MAXT];
+	struct lazygate_stats s0, s1;
+	double v[ROUNDS];
+	char name[32];
+	int i;
+
+	nthreads = n < 1 ? 1 : n > MAXT ? MAXT : n;
+	pthread_barrier_init(&bar, 0, (unsigned)nthreads);
+	lazygate_get_stats(&s0);
+	for (i = 0; i < nthreads; i++)
+		pthread_create(&t[i], 0, racer, (void *)(long)i);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(t[i], 0);
+	lazygate_get_stats(&s1);
+	for (i = 0; i < ROUNDS; i++)
+		v[i] = round_cost(i);
+	snprintf(name, sizeof name, "race_%d", nthreads);
+	put(name, v, ROUNDS);
+	printf("race_%d_traps_per_site %.2f\n", nthreads,
+	       (double)(s1.traps - s0.traps) / (double)(s1.binds - s0.binds));
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "steady";
+
+	if (lazygate_provide(&t_api))
+		return perror("lazygate_provide"), 2;
+	if (!strcmp(mode, "steady"))
+		steady();
+	else if (!strcmp(mode, "first")) {
+		first_segv();
+		parts();
+		first_plt();
+		first_lazygate();
+	} else if (!strcmp(mode, "race") && argc > 2)
+		race(atoi(argv[2]));
+	else if (!strcmp(mode, "icount")) {
+		loop_direct(), loop_indirect(), loop_plt(), loop_near_entry();
+	} else
+		return fprintf(stderr, "usage: calls steady|first|race THREADS|icount\n"), 2;
 	return 0;
 }
