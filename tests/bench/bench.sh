@@ -2,8 +2,9 @@
 # lazygate's call benchmarks (make bench): runs the programs built in $B,
 # prints one markdown table (also in $B/bench.md) and plots the first-call
 # figures to $B/bench-first.png with gnuplot.  Figures are rdtsc cycles:
-# median, and min-max over the repeats in brackets; ratios against the peer
-# measured in the same run.  Instruction counts are from callgrind.
+# the median, and in brackets the spread: 10th-90th percentile over the
+# repeats or sites of one process, min-max over the processes of bind-all;
+# ratios against the peer measured in the same run.  Instruction counts are from callgrind.
 #
 #   B=build/tests/bench RUNTIME_SO=build/runtime/liblazygate.so.0 sh bench.sh
 set -u
@@ -56,7 +57,7 @@ NF == 4 { med[$1] = $2; lo[$1] = $3; hi[$1] = $4; next }
 NF == 2 { med[$1] = $2 }
 END {
 	printf "" > md
-	line("| measurement | cycles: median [min-max] | ratio | per call or site |")
+	line("| measurement | cycles: median [spread] | ratio | per call or site |")
 	line("| --- | --- | --- | --- |")
 	row("**Bound call** (cycles per call)", "", "", "*instructions*")
 	row("direct near call", "direct", "1.00x direct", f("ir_direct"))
@@ -92,7 +93,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 	gnuplot <<G || echo "bench: gnuplot failed" >&2
 set terminal png size 800,480
 set output "$B/bench-first.png"
-set title "lazygate: first call, cycles per site (median, min-max over sites)"
+set title "lazygate: first call, cycles per site (median, 10th-90th percentile)"
 set logscale y
 set ylabel "cycles"
 set style fill solid 0.5

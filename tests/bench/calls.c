@@ -1,6 +1,6 @@
 /* Benchmark program (make bench, via bench.sh): what a call costs through
  * lazygate beside its peers, measured in the same process with rdtsc.
- * Each mode prints lines "name median min max" (cycles), for bench.sh to
+ * Each mode prints lines "name median p10 p90" (cycles), for bench.sh to
  * tabulate; repeats give the spread.
  *
  *   steady        bound near and far sites, a hand-written far call into
@@ -71,7 +71,7 @@ static int cmp(const void *a, const void *b)
 static void put(const char *name, double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof *v, cmp);
-	printf("%s %.1f %.1f %.1f\n", name, v[n / 2], v[0], v[n - 1]);
+	printf("%s %.1f %.1f %.1f\n", name, v[n / 2], v[n / 10], v[n - 1 - n / 10]);
 	fflush(stdout);
 }
 
