@@ -1,7 +1,9 @@
 /* Bind-all: every site whose provider is known bound in one batch, three
  * serialization rounds in all, then no trap at all; replacement unbinds in
  * one batch too.  argv[1]: "api" (lazygate_bind_all) or "env"
- * (LAZYGATE_BIND_NOW=1 set by the test script: lazygate_provide binds). */
+ * (LAZYGATE_BIND_NOW=1 set by the test script: lazygate_provide binds).
+ * argv[2]: a library with two sites, loaded after start. */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lazygate/lazygate.h>
@@ -54,6 +56,27 @@ static struct lazygate_stats stats(void)
 	return st;
 }
 
+/* A library loaded later: with LAZYGATE_BIND_NOW its first trap binds all
+ * its sites; with lazygate_bind_all, the call binds them. */
+static void test_plugin(const char *lib, int from_env)
+{
+	void *h = dlopen(lib, RTLD_NOW);
+	int (*twice)(int) = h ? (int (*)(int))dlsym(h, "plugin_twice") : 0;
+	int (*plus_one)(int) = h ? (int (*)(int))dlsym(h, "plugin_plus_one") : 0;
+	struct lazygate_stats s0 = stats(), s1;
+
+	ok(twice && plus_one, "dlopen %s", lib);
+	if (!twice || !plus_one)
+		return;
+	if (!from_env)
+		ok(lazygate_bind_all() == 2, "lazygate_bind_all binds the library's two sites");
+	ok(twice(21) == 42 && plus_one(41) == 42, "both of its sites work");
+	s1 = stats();
+	ok(s1.binds - s0.binds == 2 && s1.traps - s0.traps == (from_env ? 1u : 0u),
+	   "%lu binds, %lu traps", s1.binds - s0.binds, s1.traps - s0.traps);
+	dlclose(h);
+}
+
 int main(int argc, char **argv)
 {
 	int from_env = argc > 1 && !strcmp(argv[1], "env");
@@ -97,6 +120,8 @@ int main(int argc, char **argv)
 	s1 = stats();
 	ok(s1.traps - s2.traps == (from_env ? 0 : (unsigned long)all), "%lu traps",
 	   s1.traps - s2.traps);
+	if (argc > 2)
+		test_plugin(argv[2], from_env);
 	(void)never_called;
 	return tap_done();
 }
