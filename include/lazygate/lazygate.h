@@ -25,7 +25,19 @@ int lazygate_init(void);
 int lazygate_provide(const struct lg_api *api);
 
 /* Unbind every site bound to OLD, then serve its gates from NEW (which may
- * be 0 to withdraw).  Sites rebind on their next call. */
+ * be 0 to withdraw).  Sites rebind on their next call.
+ *
+ * When it returns, no site leads to OLD any more, but a thread may still be
+ * running OLD's code: a call it entered before the unbind.  lazygate cannot
+ * know.  Before you unmap OLD (dlclose) or free what its gates use, wait
+ * for a grace period: until every thread has completed an outermost gate
+ * call that it began after lazygate_replace returned, or is known to be
+ * elsewhere (blocked outside any gate call, exited).  A call nested in a
+ * gate, or made by a signal handler that interrupted one, does not count.
+ * A thread runs one outermost call at a time, so it has then left OLD.
+ * With a per-thread count of completed calls, wait until each count has
+ * grown by two since lazygate_replace returned; tests/runtime/unload.c
+ * does it with a sequence number read before each call. */
 int lazygate_replace(const struct lg_api *old_api, const struct lg_api *new_api);
 
 /* How sites are bound: the bound-near form (the default, 90 67 90 90 E8
