@@ -20,7 +20,7 @@ enum lg_state {
 	LG_S_INITIAL,  /* faults: 3E 67 9A gate 02 00 ... */
 	LG_S_TRAP,     /* claimed: CD vv ... (being written) */
 	LG_S_BOUND,    /* far call to a real selector */
-	LG_S_NEAR      /* K32 only: 90 67 90 90 E8 rel32 */
+	LG_S_NEAR      /* K32 only: 3E 67 2E 2E E8 rel32 */
 };
 
 /* What lg_classify reads from bytes alone. */

@@ -22,7 +22,7 @@
  * state and never changes while a site is claimed (see FORMAT.md). */
 #define LG_OP_CALLF 0x9a /* call ptr16:32 */
 #define LG_OP_CALL 0xe8  /* call rel32 */
-#define LG_OP_NOP 0x90
+#define LG_PFX_CS 0x2e
 #define LG_PFX_DS 0x3e
 #define LG_PFX_ADDR 0x67
 #define LG_PFX_OPND 0x66
@@ -50,9 +50,13 @@
 #define LG_ALEN 8 /* application stubs */
 #define LG_MAXLEN 9
 
-/* The bound-near form of a K32 site: 90 67 90 90 E8 rel32 (ends at site+9). */
-#define LG_NEAR_B2 0x90
-#define LG_NEAR_B3 0x90
+/* Every bound form is one instruction, so a thread can only be before a
+ * site or past its call, never inside it when it is rewritten.  Bound far
+ * forms are the initial stub with a real selector (and offset); the
+ * bound-near form of a K32 site is 3E 67 2E 2E E8 rel32, a near call with
+ * four prefixes, ending at site+9 like every bound form. */
+#define LG_NEAR_B2 LG_PFX_CS
+#define LG_NEAR_B3 LG_PFX_CS
 
 /* Site table: section name and entry.  An entry is two 32-bit words:
  *   rel  = site address - address of rel        (signed, PC-relative)

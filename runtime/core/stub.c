@@ -49,15 +49,14 @@ unsigned int lg_initial(unsigned int kind, unsigned int gate, unsigned char *out
 	return h + 6;
 }
 
-/* Kernel kinds keep the offset; application kinds call a call gate, whose
- * offset the CPU ignores, so it is written as 0.  A16 keeps its 66 head: in
- * 16-bit code it is the operand-size prefix that makes the pointer 16:32. */
+/* The initial stub's prefixes and opcode, with a target: kernel kinds keep
+ * the offset; application kinds call a call gate, whose offset the CPU
+ * ignores, so it is written as 0.  One instruction, like the initial stub. */
 unsigned int lg_bound_far(unsigned int kind, unsigned int offset,
 			  unsigned int selector, unsigned char *out)
 {
 	unsigned int len = lg_initial(kind, 0, out), h = hlen(kind);
 
-	out[0] = kind == LG_A16 ? LG_A16_B0 : LG_OP_NOP;
 	put32(out + h, kind <= LG_K16 ? offset : 0);
 	out[h + 4] = selector & 0xff;
 	out[h + 5] = selector >> 8;
@@ -77,7 +76,7 @@ int lg_is_initial(const unsigned char *p, unsigned int kind, unsigned int gate)
 
 unsigned int lg_bound_near(unsigned long site, unsigned long target, unsigned char *out)
 {
-	out[0] = LG_OP_NOP;
+	out[0] = LG_K32_B0;
 	out[1] = LG_K32_B1;
 	out[2] = LG_NEAR_B2;
 	out[3] = LG_NEAR_B3;
@@ -96,7 +95,7 @@ static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
 
 static int is_near(const unsigned char *p)
 {
-	return p[0] == LG_OP_NOP && p[1] == LG_K32_B1 && p[2] == LG_NEAR_B2 &&
+	return p[0] == LG_K32_B0 && p[1] == LG_K32_B1 && p[2] == LG_NEAR_B2 &&
 	       p[3] == LG_NEAR_B3 && p[4] == LG_OP_CALL;
 }
 
@@ -104,9 +103,8 @@ static int is_near(const unsigned char *p)
 static int is_bound(const unsigned char *p, unsigned int kind)
 {
 	unsigned int h = hlen(kind);
-	unsigned char head = kind == LG_A16 ? LG_A16_B0 : LG_OP_NOP;
 
-	if (p[0] != head || p[1] != pfx[kind][1])
+	if (p[0] != pfx[kind][0] || p[1] != pfx[kind][1])
 		return 0;
 	if (h == 3 && p[2] != LG_OP_CALLF)
 		return 0;

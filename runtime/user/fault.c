@@ -20,8 +20,11 @@ static struct sigaction prev;
 static int installed, trace, init_failed;
 static unsigned int code_sel;
 static lazygate_hook hook;
-static __thread unsigned long last_site;
-static __thread unsigned int repeats;
+/* initial-exec: a library loaded by dlopen would otherwise get its TLS
+ * from malloc, at the first access, in the signal handler. */
+static __thread __attribute__((tls_model("initial-exec"))) unsigned long last_site;
+static __thread __attribute__((tls_model("initial-exec"))) unsigned long last_writes;
+static __thread __attribute__((tls_model("initial-exec"))) unsigned int repeats;
 
 static int is_our_trap(const ucontext_t *uc)
 {
@@ -259,10 +262,13 @@ static int handle(ucontext_t *uc)
 	case LG_S_NEAR:
 		/* Another thread bound it while this one fetched the old bytes
 		 * or waited for the lock.  A bound site cannot fault at its own
-		 * address, so repeats mean something else is wrong. */
-		lg_unlock();
-		repeats = last_site == site ? repeats + 1 : 0;
+		 * address: faults here again and again with no code written
+		 * in between mean something else is wrong.  (A thread that
+		 * keeps losing races for a site, binds apart, is fine.) */
+		repeats = last_site == site && last_writes == lg_stats.writes ? repeats + 1 : 0;
 		last_site = site;
+		last_writes = lg_stats.writes;
+		lg_unlock();
 		if (repeats > 2)
 			return 0;
 		lg_count(traps);

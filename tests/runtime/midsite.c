@@ -1,12 +1,10 @@
-/* A thread stopped inside a bound site, after the leading nop(s) of the
- * bound form and before its call, while lazygate_replace unbinds the site.
- * Both bound forms are several instructions (near: 90 | 67 90 | 90 | E8
- * rel32, far: 90 | 67 9A ...), so a thread preempted or interrupted between
- * them resumes in the middle of the rewritten site.  The call it was
- * making must still complete (version 1 or 2).  This happens to any thread
- * preempted there during a replacement (unload.c meets it by chance); here
- * it is made certain by single-stepping (TF) to the offset and doing the
- * replacement from the SIGTRAP handler.
+/* A thread stopped at a bound site while lazygate_replace unbinds it.  Bound
+ * forms were once several instructions (90 | 67 9A ...), and a thread
+ * preempted between them resumed in the middle of the rewritten site; they
+ * are one instruction now (FORMAT.md), so a thread is either before a site
+ * or past its call.  This single-steps (TF) a call through a bound site:
+ * no step may stop inside the site; and a thread stopped at the site while
+ * the replacement runs (from the SIGTRAP handler) completes its call.
  *
  * Each case runs in a child; argv: libt1.so libt2.so. */
 #define _GNU_SOURCE
@@ -26,21 +24,23 @@
 __attribute__((noipa)) static int call_version(void) { return t_version(); }
 
 static const struct lg_api *v1, *v2;
-static unsigned long stop_at;
-static volatile int steps, replaced;
+static unsigned long site;
+static int do_replace;
+static volatile int steps, replaced, at_site, inside;
 
 static void on_trap(int sig, siginfo_t *si, void *p)
 {
 	ucontext_t *uc = p;
+	unsigned long eip = (unsigned long)uc->uc_mcontext.gregs[REG_EIP];
 
 	(void)sig;
 	(void)si;
-	if ((unsigned long)uc->uc_mcontext.gregs[REG_EIP] == stop_at) {
+	if (eip > site && eip < site + LG_KLEN)
+		inside++;
+	if (eip == site && !at_site++ && do_replace)
 		replaced = lazygate_replace(v1, v2) == 0;
+	if (++steps > 100000)
 		uc->uc_mcontext.gregs[REG_EFL] &= ~0x100;
-	} else if (++steps > 10000) {
-		uc->uc_mcontext.gregs[REG_EFL] &= ~0x100;
-	}
 }
 
 static const struct lg_api *load(const char *path)
@@ -61,10 +61,12 @@ static unsigned long version_site(void)
 	return 0;
 }
 
-/* In a child: bind the site, step to SITE + OFF, replace, go on.  Exits 0
- * if the call returned 1 or 2, 3 if the setup failed, 4 if the stop was
- * never reached, 10 + v for a wrong value. */
-static void run(int mode, int off, const char *lib1, const char *lib2)
+/* In a child: bind the site, then step through a call of it, replacing the
+ * provider when the thread stands at the site if REPLACE.  Exits 0 if the
+ * call returned 1 or 2, 3 if the setup failed, 4 if the site was never
+ * reached (or not replaced), 5 if a step stopped inside it, 10 + v for a
+ * wrong value. */
+static void run(int mode, int replace, const char *lib1, const char *lib2)
 {
 	struct sigaction sa;
 	struct rlimit no_core = {0, 0};
@@ -76,7 +78,8 @@ static void run(int mode, int off, const char *lib1, const char *lib2)
 	v2 = load(lib2);
 	if (!v1 || !v2 || lazygate_provide(v1) || call_version() != 1 || !version_site())
 		_exit(3);
-	stop_at = version_site() + (unsigned long)off;
+	site = version_site();
+	do_replace = replace;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_trap;
 	sa.sa_flags = SA_SIGINFO;
@@ -85,8 +88,10 @@ static void run(int mode, int off, const char *lib1, const char *lib2)
 	__asm__ __volatile__("pushfl\n\torl $0x100, (%%esp)\n\tpopfl" ::: "memory", "cc");
 	v = call_version();
 	__asm__ __volatile__("pushfl\n\tandl $~0x100, (%%esp)\n\tpopfl" ::: "memory", "cc");
-	if (!replaced)
+	if (!at_site || (replace && !replaced))
 		_exit(4);
+	if (inside)
+		_exit(5);
 	_exit(v == 1 || v == 2 ? 0 : 10 + v);
 }
 
@@ -99,7 +104,9 @@ static const char *how(int st)
 	else if (WEXITSTATUS(st) == 0)
 		snprintf(buf, sizeof buf, "returned 1 or 2");
 	else if (WEXITSTATUS(st) == 4)
-		snprintf(buf, sizeof buf, "the stop was never reached");
+		snprintf(buf, sizeof buf, "the site was never reached");
+	else if (WEXITSTATUS(st) == 5)
+		snprintf(buf, sizeof buf, "a step stopped inside the site");
 	else if (WEXITSTATUS(st) >= 10)
 		snprintf(buf, sizeof buf, "returned %d", WEXITSTATUS(st) - 10);
 	else
@@ -110,15 +117,13 @@ static const char *how(int st)
 int main(int argc, char **argv)
 {
 	static const struct {
-		int mode, off;
-		const char *form;
+		int mode, replace;
+		const char *what;
 	} cases[] = {
-		{LAZYGATE_BIND_NEAR, 0, "near, before it: the control"},
-		{LAZYGATE_BIND_NEAR, 1, "near, at 67 90"},
-		{LAZYGATE_BIND_NEAR, 3, "near, at the second nop"},
-		{LAZYGATE_BIND_NEAR, 4, "near, at the call"},
-		{LAZYGATE_BIND_FAR, 0, "far, before it: the control"},
-		{LAZYGATE_BIND_FAR, 1, "far, at the call"},
+		{LAZYGATE_BIND_NEAR, 0, "near-bound site stepped through: one step, none inside"},
+		{LAZYGATE_BIND_NEAR, 1, "replaced while a thread stands at its near-bound site"},
+		{LAZYGATE_BIND_FAR, 0, "far-bound site stepped through: one step, none inside"},
+		{LAZYGATE_BIND_FAR, 1, "replaced while a thread stands at its far-bound site"},
 	};
 	unsigned int i;
 
@@ -131,11 +136,10 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		pid = fork();
 		if (pid == 0)
-			run(cases[i].mode, cases[i].off, argv[1], argv[2]);
+			run(cases[i].mode, cases[i].replace, argv[1], argv[2]);
 		waitpid(pid, &st, 0);
-		ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		   "stopped in a bound site (%s, site+%d) while it is unbound: the call completes (%s)",
-		   cases[i].form, cases[i].off, how(st));
+		ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: the call completes (%s)",
+		   cases[i].what, how(st));
 	}
 	return tap_done();
 }
