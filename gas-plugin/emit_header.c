@@ -23,7 +23,7 @@ const char *access_text(enum access acc)
 }
 
 /* Outputs go through pointer parameters. */
-static int outputs_by_pointer(const struct gate *g)
+int outputs_by_pointer(const struct gate *g)
 {
 	return g->carry || g->nout > 1;
 }

@@ -1,12 +1,23 @@
-/* emit_provider.c - the provider C file: for every gate an adapter (reads
- * the caller's registers from struct lg_regs, calls the C implementation,
- * stores the results), its two entry thunks (LG_THUNKS from
- * lazygate/provider.h) and the gate's entry in the API's table.
- * Implementations are weak: a provider may implement a subset.
+/* emit_provider.c - the provider C file: for every gate its two entry
+ * thunks and its entry in the API's table.
+ *
+ * Most gates get direct thunks, written here in assembly for the gate's
+ * signature: save the caller-saved registers the gate must preserve, put
+ * the input registers where a cdecl call wants them, call the C
+ * implementation, move its results into the output registers.  That is a
+ * dozen instructions, about what a call through a PLT costs.  Raw gates,
+ * and gates with a narrow parameter (char, short, bool: the C conversions
+ * belong to C), get the generic thunks of lazygate/provider.h (LG_THUNKS)
+ * around a C adapter that works on a struct lg_regs.
+ *
+ * Implementations are weak (a provider may implement a subset) and hidden
+ * (the thunks call them directly, also in PIC code, so they must be linked
+ * into the same module as this file).
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +45,7 @@ static void value_to_reg(FILE *f, const struct param *p)
 
 static void adapter(FILE *f, const struct api *a, const struct gate *g)
 {
-	int by_pointer = g->carry || g->nout > 1, i, n = 0;
+	int by_pointer = outputs_by_pointer(g), i, n = 0;
 
 	fprintf(f, "__attribute__((__used__)) static void lg_adapt_%s_%s(struct lg_regs *lg_r)\n{\n",
 		a->name, g->name);
@@ -74,6 +85,120 @@ static void adapter(FILE *f, const struct api *a, const struct gate *g)
 	fputs("}\n", f);
 }
 
+/* ---- direct thunks --------------------------------------------------- */
+
+static int direct(const struct gate *g)
+{
+	int i;
+
+	if (g->raw)
+		return 0;
+	for (i = 0; i < g->nin; i++)
+		if (g->in[i].type.narrow)
+			return 0;
+	for (i = 0; i < g->nout; i++)
+		if (g->out[i].type.narrow)
+			return 0;
+	return 1;
+}
+
+static int is_output(const struct gate *g, int reg)
+{
+	int i;
+
+	for (i = 0; i < g->nout; i++)
+		if (g->out[i].reg == reg)
+			return 1;
+	return 0;
+}
+
+/* One instruction as a line of the asm string. */
+static void ins(FILE *f, const char *fmt, ...) __attribute__((__format__(__printf__, 2, 3)));
+static void ins(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("\t\"\\t", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputs("\\n\"\n", f);
+}
+
+/* The body of a direct thunk, up to its ret or lret.  Frame: the saved
+ * caller-saved registers, the caller's ebp, then one zeroed slot per
+ * output when outputs go by pointer (at -4(%ebp), -8(%ebp)...), then the
+ * arguments at a 16-byte aligned esp, as GCC expects at a call.  The
+ * slots are read back with movl, which keeps the CF that negl made. */
+static void direct_body(FILE *f, const char *an, const struct gate *g)
+{
+	static const int scratch[] = { REG_EAX, REG_ECX, REG_EDX };
+	int nptr = outputs_by_pointer(g) ? g->nout : 0, nargs = g->nin + nptr;
+	int saved[3], ns = 0, i;
+
+	for (i = 0; i < 3; i++)
+		if (!is_output(g, scratch[i])) {
+			ins(f, "pushl %%%s", reg_name[scratch[i]]);
+			saved[ns++] = scratch[i];
+		}
+	ins(f, "pushl %%ebp");
+	ins(f, "movl %%esp, %%ebp");
+	if (nptr)
+		ins(f, "subl $%d, %%esp", 4 * nptr);
+	for (i = 0; i < nptr; i++)
+		ins(f, "movl $0, %d(%%ebp)", -4 * (i + 1));
+	ins(f, "andl $-16, %%esp");
+	if (nargs)
+		ins(f, "subl $%d, %%esp", (4 * nargs + 15) & ~15);
+	for (i = 0; i < g->nin; i++)
+		ins(f, "movl %%%s, %d(%%esp)", reg_name[g->in[i].reg], 4 * i);
+	for (i = 0; i < nptr; i++) { /* the inputs are stored: eax is free */
+		ins(f, "leal %d(%%ebp), %%eax", -4 * (i + 1));
+		ins(f, "movl %%eax, %d(%%esp)", 4 * (g->nin + i));
+	}
+	ins(f, "call %s_impl_%s", an, g->name);
+	if (g->carry)
+		ins(f, "negl %%eax"); /* CF = (result != 0) */
+	else if (g->nout == 1 && g->out[0].reg != REG_EAX)
+		ins(f, "movl %%eax, %%%s", reg_name[g->out[0].reg]);
+	for (i = 0; i < nptr; i++)
+		ins(f, "movl %d(%%ebp), %%%s", -4 * (i + 1), reg_name[g->out[i].reg]);
+	ins(f, "leave");
+	while (ns--)
+		ins(f, "popl %%%s", reg_name[saved[ns]]);
+}
+
+static void thunk_label(FILE *f, const char *an, const struct gate *g, const char *suffix)
+{
+	fprintf(f, "\t\"\\t.p2align 4\\n\\t.globl lg_thunk_%s_%s_%s\\n\"\n", an, g->name, suffix);
+	fprintf(f, "\t\"\\t.hidden lg_thunk_%s_%s_%s\\n\"\n", an, g->name, suffix);
+	fprintf(f, "\t\"\\t.type lg_thunk_%s_%s_%s, @function\\n\"\n", an, g->name, suffix);
+	fprintf(f, "\t\"lg_thunk_%s_%s_%s:\\n\"\n", an, g->name, suffix);
+}
+
+static void thunk_size(FILE *f, const char *an, const struct gate *g, const char *suffix)
+{
+	fprintf(f, "\t\"\\t.size lg_thunk_%s_%s_%s, . - lg_thunk_%s_%s_%s\\n\"\n", an, g->name,
+		suffix, an, g->name, suffix);
+}
+
+/* NAME_near, and NAME_far calling it: hidden globals like LG_THUNKS
+ * makes.  A far call costs a hundred cycles more than a near one anyway;
+ * the far entry's extra call is noise beside it. */
+static void direct_thunks(FILE *f, const char *an, const struct gate *g)
+{
+	fputs("__asm__(\".pushsection .text\\n\"\n", f);
+	thunk_label(f, an, g, "near");
+	direct_body(f, an, g);
+	ins(f, "ret");
+	thunk_size(f, an, g, "near");
+	thunk_label(f, an, g, "far");
+	ins(f, "call lg_thunk_%s_%s_near", an, g->name);
+	ins(f, "lret");
+	thunk_size(f, an, g, "far");
+	fputs("\t\"\\t.popsection\\n\");\n", f);
+}
+
 static int by_number(const void *x, const void *y)
 {
 	const struct gate *a = *(const struct gate *const *)x, *b = *(const struct gate *const *)y;
@@ -97,10 +222,14 @@ void emit_provider(FILE *f, const struct api *a, const struct emit_info *ei)
 		fprintf(f, "\n/* gate %lu %s: %s */\nextern ", g->number, g->name,
 			access_text(g->access));
 		print_prototype(f, an, "impl_", g, g->name);
-		fputs(" __attribute__((__weak__));\n", f);
-		adapter(f, a, g);
-		fprintf(f, "LG_THUNKS(\"lg_thunk_%s_%s\", \"lg_adapt_%s_%s\");\n", an, g->name, an,
-			g->name);
+		fputs(" __attribute__((__weak__, __visibility__(\"hidden\")));\n", f);
+		if (direct(g))
+			direct_thunks(f, an, g);
+		else {
+			adapter(f, a, g);
+			fprintf(f, "LG_THUNKS(\"lg_thunk_%s_%s\", \"lg_adapt_%s_%s\");\n", an,
+				g->name, an, g->name);
+		}
 		fprintf(f, "__attribute__((__visibility__(\"hidden\"))) extern void "
 			   "lg_thunk_%s_%s_far(void), lg_thunk_%s_%s_near(void);\n",
 			an, g->name, an, g->name);

@@ -193,6 +193,9 @@ const struct gate *gate_primary(const struct api *a, const struct gate *g);
 
 /* emit_header.c, shared with emit_provider.c */
 const char *access_text(enum access acc);
+/* The implementation returns its outputs through pointers (carry, or more
+ * than one output) rather than as its value. */
+int outputs_by_pointer(const struct gate *g);
 /* "RET API_INFIXNAME(PARAMS)": the wrapper's and the implementation's. */
 void print_prototype(FILE *f, const char *api, const char *infix, const struct gate *g,
 		     const char *name);

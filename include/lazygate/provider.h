@@ -1,11 +1,14 @@
 /* lazygate/provider.h - what a provider is made of, for both runtimes.
  *
- * gatec --provider writes, for each gate, an adapter (a C function that reads
- * the caller's registers from a struct lg_regs, calls the plain C
- * implementation and stores its results) and two entry thunks made by
- * LG_THUNKS: NAME_far (returns with lret, for bound far calls) and NAME_near
- * (returns with ret, for the bound-near form).  The thunks preserve every
- * register the gate does not return, as the register convention requires.
+ * gatec --provider writes, for each gate, two entry thunks: NAME_far
+ * (returns with lret, for bound far calls) and NAME_near (returns with ret,
+ * for the bound-near form).  The thunks preserve every register the gate
+ * does not return, as the register convention requires.  Most are direct
+ * assembly made for the gate's signature (gas-plugin/emit_provider.c); raw
+ * gates and gates with narrow parameters get the generic ones below, made
+ * by LG_THUNKS around an adapter: a C function that reads the caller's
+ * registers from a struct lg_regs, calls the plain C implementation and
+ * stores its results.
  */
 #ifndef LAZYGATE_PROVIDER_H
 #define LAZYGATE_PROVIDER_H

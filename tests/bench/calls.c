@@ -4,7 +4,9 @@
  * tabulate; repeats give the spread.
  *
  *   steady        bound near and far sites, a hand-written far call into
- *                 the same entry, a direct, an indirect and a PLT call
+ *                 the same entry, a direct, an indirect and a PLT call, a
+ *                 plain near call into the gate's _near entry (the site's
+ *                 cost without its four prefixes)
  *   first         a fresh site's first call, one at a time; glibc's lazy
  *                 PLT first call; a bare SIGSEGV round trip (null-selector
  *                 far call, a handler that steps over it); the parts of a
@@ -122,7 +124,7 @@ static void steady(void)
 	static const struct { const char *name; double (*fn)(void); } m[] = {
 		{"direct", loop_direct}, {"indirect", loop_indirect}, {"plt", loop_plt},
 		{"lazygate_near", loop_near}, {"lazygate_far", loop_far},
-		{"far_by_hand", loop_by_hand},
+		{"far_by_hand", loop_by_hand}, {"near_entry", loop_near_entry},
 	};
 	double v[sizeof m / sizeof m[0]][REPEATS];
 	unsigned int i, r;

@@ -1,7 +1,8 @@
 /* thunks.c: gatec's provider, run without the runtime.  Calls the near and
  * the far entry thunk of every implemented gate of demo.gates with chosen
- * registers and checks the outputs, CF, and that every other register is
- * preserved.  Prints TAP lines; exit status 0 if all passed. */
+ * registers and checks the outputs, CF of the carry gates, and that every
+ * other register is preserved (other flags are undefined).  Prints TAP
+ * lines; exit status 0 if all passed. */
 #include <stdio.h>
 #include <string.h>
 #include <lazygate/provider.h>
@@ -72,8 +73,8 @@ static void gates(int far)
 
 	in = fresh(1);
 	out = call(1, in, far);
-	ok(out.eax == 0x01020304 && same_except(&in, &out, EAX) && CF(out),
-	   "version: eax out, the rest and CF kept", far);
+	ok(out.eax == 0x01020304 && same_except(&in, &out, EAX), "version: eax out, the rest kept",
+	   far);
 
 	in = fresh(0);
 	in.eax = 40;
@@ -110,8 +111,7 @@ static void gates(int far)
 	in.ecx = 440;
 	last_hz = 0;
 	out = call(6, in, far);
-	ok(last_hz == 440 && same_except(&in, &out, 0) && CF(out), "beep: void, everything kept",
-	   far);
+	ok(last_hz == 440 && same_except(&in, &out, 0), "beep: void, every register kept", far);
 
 	in = fresh(0);
 	in.ebx = 0x0f0f;
@@ -124,7 +124,7 @@ static void gates(int far)
 	in.eax = 17;
 	in.ecx = 5;
 	out = call(8, in, far);
-	ok(out.eax == 3 && out.edx == 2 && same_except(&in, &out, EAX | EDX) && CF(out),
+	ok(out.eax == 3 && out.edx == 2 && same_except(&in, &out, EAX | EDX),
 	   "divmod: two outputs", far);
 
 	in = fresh(1);
@@ -165,7 +165,7 @@ static void gates(int far)
 	in = fresh(1);
 	syncs = 0;
 	out = call(19, in, far);
-	ok(syncs == 1 && same_except(&in, &out, 0) && CF(out), "sync: nothing in or out", far);
+	ok(syncs == 1 && same_except(&in, &out, 0), "sync: nothing in or out", far);
 }
 
 int main(void)

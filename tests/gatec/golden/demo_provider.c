@@ -4,70 +4,204 @@
 #include "demo.h"
 
 /* gate 1 version: kernel and applications */
-extern uint32_t demo_impl_version(void) __attribute__((__weak__));
-__attribute__((__used__)) static void lg_adapt_demo_version(struct lg_regs *lg_r)
-{
-	uint32_t v = demo_impl_version();
-	lg_r->eax = (unsigned int)v;
-}
-LG_THUNKS("lg_thunk_demo_version", "lg_adapt_demo_version");
+extern uint32_t demo_impl_version(void) __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_version_near\n"
+	"\t.hidden lg_thunk_demo_version_near\n"
+	"\t.type lg_thunk_demo_version_near, @function\n"
+	"lg_thunk_demo_version_near:\n"
+	"\tpushl %ecx\n"
+	"\tpushl %edx\n"
+	"\tpushl %ebp\n"
+	"\tmovl %esp, %ebp\n"
+	"\tandl $-16, %esp\n"
+	"\tcall demo_impl_version\n"
+	"\tleave\n"
+	"\tpopl %edx\n"
+	"\tpopl %ecx\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_version_near, . - lg_thunk_demo_version_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_version_far\n"
+	"\t.hidden lg_thunk_demo_version_far\n"
+	"\t.type lg_thunk_demo_version_far, @function\n"
+	"lg_thunk_demo_version_far:\n"
+	"\tcall lg_thunk_demo_version_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_version_far, . - lg_thunk_demo_version_far\n"
+	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_version_far(void), lg_thunk_demo_version_near(void);
 
 /* gate 2 add: kernel and applications */
-extern int demo_impl_add(int a, int b) __attribute__((__weak__));
-__attribute__((__used__)) static void lg_adapt_demo_add(struct lg_regs *lg_r)
-{
-	int sum = demo_impl_add((int)lg_r->eax, (int)lg_r->ebx);
-	lg_r->eax = (unsigned int)sum;
-}
-LG_THUNKS("lg_thunk_demo_add", "lg_adapt_demo_add");
+extern int demo_impl_add(int a, int b) __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_add_near\n"
+	"\t.hidden lg_thunk_demo_add_near\n"
+	"\t.type lg_thunk_demo_add_near, @function\n"
+	"lg_thunk_demo_add_near:\n"
+	"\tpushl %ecx\n"
+	"\tpushl %edx\n"
+	"\tpushl %ebp\n"
+	"\tmovl %esp, %ebp\n"
+	"\tandl $-16, %esp\n"
+	"\tsubl $16, %esp\n"
+	"\tmovl %eax, 0(%esp)\n"
+	"\tmovl %ebx, 4(%esp)\n"
+	"\tcall demo_impl_add\n"
+	"\tleave\n"
+	"\tpopl %edx\n"
+	"\tpopl %ecx\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_add_near, . - lg_thunk_demo_add_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_add_far\n"
+	"\t.hidden lg_thunk_demo_add_far\n"
+	"\t.type lg_thunk_demo_add_far, @function\n"
+	"lg_thunk_demo_add_far:\n"
+	"\tcall lg_thunk_demo_add_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_add_far, . - lg_thunk_demo_add_far\n"
+	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_add_far(void), lg_thunk_demo_add_near(void);
 
 /* gate 3 open: kernel and applications */
-extern int demo_impl_open(const char *path, int mode, int *handle) __attribute__((__weak__));
-__attribute__((__used__)) static void lg_adapt_demo_open(struct lg_regs *lg_r)
-{
-	int handle = 0;
-	int lg_cf = demo_impl_open((const char *)(uintptr_t)lg_r->ebx, (int)lg_r->ecx, &handle);
-	lg_r->eax = (unsigned int)handle;
-	lg_set_cf(lg_r, lg_cf);
-}
-LG_THUNKS("lg_thunk_demo_open", "lg_adapt_demo_open");
+extern int demo_impl_open(const char *path, int mode, int *handle) __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_open_near\n"
+	"\t.hidden lg_thunk_demo_open_near\n"
+	"\t.type lg_thunk_demo_open_near, @function\n"
+	"lg_thunk_demo_open_near:\n"
+	"\tpushl %ecx\n"
+	"\tpushl %edx\n"
+	"\tpushl %ebp\n"
+	"\tmovl %esp, %ebp\n"
+	"\tsubl $4, %esp\n"
+	"\tmovl $0, -4(%ebp)\n"
+	"\tandl $-16, %esp\n"
+	"\tsubl $16, %esp\n"
+	"\tmovl %ebx, 0(%esp)\n"
+	"\tmovl %ecx, 4(%esp)\n"
+	"\tleal -4(%ebp), %eax\n"
+	"\tmovl %eax, 8(%esp)\n"
+	"\tcall demo_impl_open\n"
+	"\tnegl %eax\n"
+	"\tmovl -4(%ebp), %eax\n"
+	"\tleave\n"
+	"\tpopl %edx\n"
+	"\tpopl %ecx\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_open_near, . - lg_thunk_demo_open_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_open_far\n"
+	"\t.hidden lg_thunk_demo_open_far\n"
+	"\t.type lg_thunk_demo_open_far, @function\n"
+	"lg_thunk_demo_open_far:\n"
+	"\tcall lg_thunk_demo_open_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_open_far, . - lg_thunk_demo_open_far\n"
+	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_open_far(void), lg_thunk_demo_open_near(void);
 
 /* gate 4 close: kernel and applications */
-extern int demo_impl_close(int handle) __attribute__((__weak__));
-__attribute__((__used__)) static void lg_adapt_demo_close(struct lg_regs *lg_r)
-{
-	int lg_cf = demo_impl_close((int)lg_r->ebx);
-	lg_set_cf(lg_r, lg_cf);
-}
-LG_THUNKS("lg_thunk_demo_close", "lg_adapt_demo_close");
+extern int demo_impl_close(int handle) __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_close_near\n"
+	"\t.hidden lg_thunk_demo_close_near\n"
+	"\t.type lg_thunk_demo_close_near, @function\n"
+	"lg_thunk_demo_close_near:\n"
+	"\tpushl %eax\n"
+	"\tpushl %ecx\n"
+	"\tpushl %edx\n"
+	"\tpushl %ebp\n"
+	"\tmovl %esp, %ebp\n"
+	"\tandl $-16, %esp\n"
+	"\tsubl $16, %esp\n"
+	"\tmovl %ebx, 0(%esp)\n"
+	"\tcall demo_impl_close\n"
+	"\tnegl %eax\n"
+	"\tleave\n"
+	"\tpopl %edx\n"
+	"\tpopl %ecx\n"
+	"\tpopl %eax\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_close_near, . - lg_thunk_demo_close_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_close_far\n"
+	"\t.hidden lg_thunk_demo_close_far\n"
+	"\t.type lg_thunk_demo_close_far, @function\n"
+	"lg_thunk_demo_close_far:\n"
+	"\tcall lg_thunk_demo_close_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_close_far, . - lg_thunk_demo_close_far\n"
+	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_close_far(void), lg_thunk_demo_close_near(void);
 
 /* gate 5 map_page: kernel only */
-extern int demo_impl_map_page(uint32_t phys, void **virt) __attribute__((__weak__));
-__attribute__((__used__)) static void lg_adapt_demo_map_page(struct lg_regs *lg_r)
-{
-	void *virt = 0;
-	int lg_cf = demo_impl_map_page((uint32_t)lg_r->eax, &virt);
-	lg_r->edx = (unsigned int)(uintptr_t)virt;
-	lg_set_cf(lg_r, lg_cf);
-}
-LG_THUNKS("lg_thunk_demo_map_page", "lg_adapt_demo_map_page");
+extern int demo_impl_map_page(uint32_t phys, void **virt) __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_map_page_near\n"
+	"\t.hidden lg_thunk_demo_map_page_near\n"
+	"\t.type lg_thunk_demo_map_page_near, @function\n"
+	"lg_thunk_demo_map_page_near:\n"
+	"\tpushl %eax\n"
+	"\tpushl %ecx\n"
+	"\tpushl %ebp\n"
+	"\tmovl %esp, %ebp\n"
+	"\tsubl $4, %esp\n"
+	"\tmovl $0, -4(%ebp)\n"
+	"\tandl $-16, %esp\n"
+	"\tsubl $16, %esp\n"
+	"\tmovl %eax, 0(%esp)\n"
+	"\tleal -4(%ebp), %eax\n"
+	"\tmovl %eax, 4(%esp)\n"
+	"\tcall demo_impl_map_page\n"
+	"\tnegl %eax\n"
+	"\tmovl -4(%ebp), %edx\n"
+	"\tleave\n"
+	"\tpopl %ecx\n"
+	"\tpopl %eax\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_map_page_near, . - lg_thunk_demo_map_page_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_map_page_far\n"
+	"\t.hidden lg_thunk_demo_map_page_far\n"
+	"\t.type lg_thunk_demo_map_page_far, @function\n"
+	"lg_thunk_demo_map_page_far:\n"
+	"\tcall lg_thunk_demo_map_page_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_map_page_far, . - lg_thunk_demo_map_page_far\n"
+	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_map_page_far(void), lg_thunk_demo_map_page_near(void);
 
 /* gate 6 beep: applications only */
-extern void demo_impl_beep(unsigned int hz) __attribute__((__weak__));
-__attribute__((__used__)) static void lg_adapt_demo_beep(struct lg_regs *lg_r)
-{
-	demo_impl_beep((unsigned int)lg_r->ecx);
-}
-LG_THUNKS("lg_thunk_demo_beep", "lg_adapt_demo_beep");
+extern void demo_impl_beep(unsigned int hz) __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_beep_near\n"
+	"\t.hidden lg_thunk_demo_beep_near\n"
+	"\t.type lg_thunk_demo_beep_near, @function\n"
+	"lg_thunk_demo_beep_near:\n"
+	"\tpushl %eax\n"
+	"\tpushl %ecx\n"
+	"\tpushl %edx\n"
+	"\tpushl %ebp\n"
+	"\tmovl %esp, %ebp\n"
+	"\tandl $-16, %esp\n"
+	"\tsubl $16, %esp\n"
+	"\tmovl %ecx, 0(%esp)\n"
+	"\tcall demo_impl_beep\n"
+	"\tleave\n"
+	"\tpopl %edx\n"
+	"\tpopl %ecx\n"
+	"\tpopl %eax\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_beep_near, . - lg_thunk_demo_beep_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_beep_far\n"
+	"\t.hidden lg_thunk_demo_beep_far\n"
+	"\t.type lg_thunk_demo_beep_far, @function\n"
+	"lg_thunk_demo_beep_far:\n"
+	"\tcall lg_thunk_demo_beep_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_beep_far, . - lg_thunk_demo_beep_far\n"
+	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_beep_far(void), lg_thunk_demo_beep_near(void);
 
 /* gate 7 raw_thing: kernel and applications */
-extern void demo_impl_raw_thing(struct lg_regs *regs) __attribute__((__weak__));
+extern void demo_impl_raw_thing(struct lg_regs *regs) __attribute__((__weak__, __visibility__("hidden")));
 __attribute__((__used__)) static void lg_adapt_demo_raw_thing(struct lg_regs *lg_r)
 {
 	demo_impl_raw_thing(lg_r);
@@ -76,20 +210,45 @@ LG_THUNKS("lg_thunk_demo_raw_thing", "lg_adapt_demo_raw_thing");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_raw_thing_far(void), lg_thunk_demo_raw_thing_near(void);
 
 /* gate 8 divmod: kernel and applications */
-extern void demo_impl_divmod(uint32_t n, uint32_t d, uint32_t *q, uint32_t *r) __attribute__((__weak__));
-__attribute__((__used__)) static void lg_adapt_demo_divmod(struct lg_regs *lg_r)
-{
-	uint32_t q = 0;
-	uint32_t r = 0;
-	demo_impl_divmod((uint32_t)lg_r->eax, (uint32_t)lg_r->ecx, &q, &r);
-	lg_r->eax = (unsigned int)q;
-	lg_r->edx = (unsigned int)r;
-}
-LG_THUNKS("lg_thunk_demo_divmod", "lg_adapt_demo_divmod");
+extern void demo_impl_divmod(uint32_t n, uint32_t d, uint32_t *q, uint32_t *r) __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_divmod_near\n"
+	"\t.hidden lg_thunk_demo_divmod_near\n"
+	"\t.type lg_thunk_demo_divmod_near, @function\n"
+	"lg_thunk_demo_divmod_near:\n"
+	"\tpushl %ecx\n"
+	"\tpushl %ebp\n"
+	"\tmovl %esp, %ebp\n"
+	"\tsubl $8, %esp\n"
+	"\tmovl $0, -4(%ebp)\n"
+	"\tmovl $0, -8(%ebp)\n"
+	"\tandl $-16, %esp\n"
+	"\tsubl $16, %esp\n"
+	"\tmovl %eax, 0(%esp)\n"
+	"\tmovl %ecx, 4(%esp)\n"
+	"\tleal -4(%ebp), %eax\n"
+	"\tmovl %eax, 8(%esp)\n"
+	"\tleal -8(%ebp), %eax\n"
+	"\tmovl %eax, 12(%esp)\n"
+	"\tcall demo_impl_divmod\n"
+	"\tmovl -4(%ebp), %eax\n"
+	"\tmovl -8(%ebp), %edx\n"
+	"\tleave\n"
+	"\tpopl %ecx\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_divmod_near, . - lg_thunk_demo_divmod_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_divmod_far\n"
+	"\t.hidden lg_thunk_demo_divmod_far\n"
+	"\t.type lg_thunk_demo_divmod_far, @function\n"
+	"lg_thunk_demo_divmod_far:\n"
+	"\tcall lg_thunk_demo_divmod_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_divmod_far, . - lg_thunk_demo_divmod_far\n"
+	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_divmod_far(void), lg_thunk_demo_divmod_near(void);
 
 /* gate 9 every: kernel and applications */
-extern int demo_impl_every(int a, unsigned b, long c, size_t d, const void *e, char *f, ssize_t *n, bool *ok, short *s, unsigned char *u, struct node **next, const char ***name) __attribute__((__weak__));
+extern int demo_impl_every(int a, unsigned b, long c, size_t d, const void *e, char *f, ssize_t *n, bool *ok, short *s, unsigned char *u, struct node **next, const char ***name) __attribute__((__weak__, __visibility__("hidden")));
 __attribute__((__used__)) static void lg_adapt_demo_every(struct lg_regs *lg_r)
 {
 	ssize_t n = 0;
@@ -111,7 +270,7 @@ LG_THUNKS("lg_thunk_demo_every", "lg_adapt_demo_every");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_every_far(void), lg_thunk_demo_every_near(void);
 
 /* gate 16 narrow: kernel and applications */
-extern int8_t demo_impl_narrow(char c, int16_t h, bool flag) __attribute__((__weak__));
+extern int8_t demo_impl_narrow(char c, int16_t h, bool flag) __attribute__((__weak__, __visibility__("hidden")));
 __attribute__((__used__)) static void lg_adapt_demo_narrow(struct lg_regs *lg_r)
 {
 	int8_t r = demo_impl_narrow((char)lg_r->eax, (int16_t)lg_r->ebx, (bool)(unsigned char)lg_r->ecx);
@@ -121,37 +280,101 @@ LG_THUNKS("lg_thunk_demo_narrow", "lg_adapt_demo_narrow");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_narrow_far(void), lg_thunk_demo_narrow_near(void);
 
 /* gate 17 address: kernel and applications */
-extern uintptr_t demo_impl_address(const char *p) __attribute__((__weak__));
-__attribute__((__used__)) static void lg_adapt_demo_address(struct lg_regs *lg_r)
-{
-	uintptr_t addr = demo_impl_address((const char *)(uintptr_t)lg_r->esi);
-	lg_r->esi = (unsigned int)addr;
-}
-LG_THUNKS("lg_thunk_demo_address", "lg_adapt_demo_address");
+extern uintptr_t demo_impl_address(const char *p) __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_address_near\n"
+	"\t.hidden lg_thunk_demo_address_near\n"
+	"\t.type lg_thunk_demo_address_near, @function\n"
+	"lg_thunk_demo_address_near:\n"
+	"\tpushl %eax\n"
+	"\tpushl %ecx\n"
+	"\tpushl %edx\n"
+	"\tpushl %ebp\n"
+	"\tmovl %esp, %ebp\n"
+	"\tandl $-16, %esp\n"
+	"\tsubl $16, %esp\n"
+	"\tmovl %esi, 0(%esp)\n"
+	"\tcall demo_impl_address\n"
+	"\tmovl %eax, %esi\n"
+	"\tleave\n"
+	"\tpopl %edx\n"
+	"\tpopl %ecx\n"
+	"\tpopl %eax\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_address_near, . - lg_thunk_demo_address_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_address_far\n"
+	"\t.hidden lg_thunk_demo_address_far\n"
+	"\t.type lg_thunk_demo_address_far, @function\n"
+	"lg_thunk_demo_address_far:\n"
+	"\tcall lg_thunk_demo_address_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_address_far, . - lg_thunk_demo_address_far\n"
+	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_address_far(void), lg_thunk_demo_address_near(void);
 
 /* gate 18 app_info: applications only */
-extern struct info *demo_impl_app_info(struct node *n, const volatile int depth) __attribute__((__weak__));
-__attribute__((__used__)) static void lg_adapt_demo_app_info(struct lg_regs *lg_r)
-{
-	struct info *i = demo_impl_app_info((struct node *)(uintptr_t)lg_r->edi, (int)lg_r->ecx);
-	lg_r->eax = (unsigned int)(uintptr_t)i;
-}
-LG_THUNKS("lg_thunk_demo_app_info", "lg_adapt_demo_app_info");
+extern struct info *demo_impl_app_info(struct node *n, const volatile int depth) __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_app_info_near\n"
+	"\t.hidden lg_thunk_demo_app_info_near\n"
+	"\t.type lg_thunk_demo_app_info_near, @function\n"
+	"lg_thunk_demo_app_info_near:\n"
+	"\tpushl %ecx\n"
+	"\tpushl %edx\n"
+	"\tpushl %ebp\n"
+	"\tmovl %esp, %ebp\n"
+	"\tandl $-16, %esp\n"
+	"\tsubl $16, %esp\n"
+	"\tmovl %edi, 0(%esp)\n"
+	"\tmovl %ecx, 4(%esp)\n"
+	"\tcall demo_impl_app_info\n"
+	"\tleave\n"
+	"\tpopl %edx\n"
+	"\tpopl %ecx\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_app_info_near, . - lg_thunk_demo_app_info_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_app_info_far\n"
+	"\t.hidden lg_thunk_demo_app_info_far\n"
+	"\t.type lg_thunk_demo_app_info_far, @function\n"
+	"lg_thunk_demo_app_info_far:\n"
+	"\tcall lg_thunk_demo_app_info_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_app_info_far, . - lg_thunk_demo_app_info_far\n"
+	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_app_info_far(void), lg_thunk_demo_app_info_near(void);
 
 /* gate 19 sync: kernel and applications */
-extern void demo_impl_sync(void) __attribute__((__weak__));
-__attribute__((__used__)) static void lg_adapt_demo_sync(struct lg_regs *lg_r)
-{
-	(void)lg_r;
-	demo_impl_sync();
-}
-LG_THUNKS("lg_thunk_demo_sync", "lg_adapt_demo_sync");
+extern void demo_impl_sync(void) __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_sync_near\n"
+	"\t.hidden lg_thunk_demo_sync_near\n"
+	"\t.type lg_thunk_demo_sync_near, @function\n"
+	"lg_thunk_demo_sync_near:\n"
+	"\tpushl %eax\n"
+	"\tpushl %ecx\n"
+	"\tpushl %edx\n"
+	"\tpushl %ebp\n"
+	"\tmovl %esp, %ebp\n"
+	"\tandl $-16, %esp\n"
+	"\tcall demo_impl_sync\n"
+	"\tleave\n"
+	"\tpopl %edx\n"
+	"\tpopl %ecx\n"
+	"\tpopl %eax\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_sync_near, . - lg_thunk_demo_sync_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_sync_far\n"
+	"\t.hidden lg_thunk_demo_sync_far\n"
+	"\t.type lg_thunk_demo_sync_far, @function\n"
+	"lg_thunk_demo_sync_far:\n"
+	"\tcall lg_thunk_demo_sync_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_sync_far, . - lg_thunk_demo_sync_far\n"
+	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_sync_far(void), lg_thunk_demo_sync_near(void);
 
 /* gate 16777215 kraw: kernel only */
-extern void demo_impl_kraw(struct lg_regs *regs) __attribute__((__weak__));
+extern void demo_impl_kraw(struct lg_regs *regs) __attribute__((__weak__, __visibility__("hidden")));
 __attribute__((__used__)) static void lg_adapt_demo_kraw(struct lg_regs *lg_r)
 {
 	demo_impl_kraw(lg_r);

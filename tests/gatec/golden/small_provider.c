@@ -4,7 +4,7 @@
 #include "small.h"
 
 /* gate 0 reset: kernel and applications */
-extern void small_impl_reset(struct lg_regs *regs) __attribute__((__weak__));
+extern void small_impl_reset(struct lg_regs *regs) __attribute__((__weak__, __visibility__("hidden")));
 __attribute__((__used__)) static void lg_adapt_small_reset(struct lg_regs *lg_r)
 {
 	small_impl_reset(lg_r);
@@ -13,7 +13,7 @@ LG_THUNKS("lg_thunk_small_reset", "lg_adapt_small_reset");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_small_reset_far(void), lg_thunk_small_reset_near(void);
 
 /* gate 26 read_block: kernel and applications */
-extern void small_impl_read_block(struct lg_regs *regs) __attribute__((__weak__));
+extern void small_impl_read_block(struct lg_regs *regs) __attribute__((__weak__, __visibility__("hidden")));
 __attribute__((__used__)) static void lg_adapt_small_read_block(struct lg_regs *lg_r)
 {
 	small_impl_read_block(lg_r);
@@ -22,7 +22,7 @@ LG_THUNKS("lg_thunk_small_read_block", "lg_adapt_small_read_block");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_small_read_block_far(void), lg_thunk_small_read_block_near(void);
 
 /* gate 27 write_block: kernel and applications */
-extern void small_impl_write_block(struct lg_regs *regs) __attribute__((__weak__));
+extern void small_impl_write_block(struct lg_regs *regs) __attribute__((__weak__, __visibility__("hidden")));
 __attribute__((__used__)) static void lg_adapt_small_write_block(struct lg_regs *lg_r)
 {
 	small_impl_write_block(lg_r);
@@ -31,7 +31,7 @@ LG_THUNKS("lg_thunk_small_write_block", "lg_adapt_small_write_block");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_small_write_block_far(void), lg_thunk_small_write_block_near(void);
 
 /* gate 3 get_time: kernel and applications */
-extern void small_impl_get_time(struct lg_regs *regs) __attribute__((__weak__));
+extern void small_impl_get_time(struct lg_regs *regs) __attribute__((__weak__, __visibility__("hidden")));
 __attribute__((__used__)) static void lg_adapt_small_get_time(struct lg_regs *lg_r)
 {
 	small_impl_get_time(lg_r);
