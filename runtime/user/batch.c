@@ -12,6 +12,9 @@
  * are rewritten with the values they already hold, which changes nothing a
  * CPU can see, and a pwrite costs far more than the copy.
  *
+ * A process with one thread (lg_code_alone) needs none of this: one phase
+ * writes every whole new instruction, and nothing is serialized.
+ *
  * Lock held throughout; no libc beyond what a signal handler may call. */
 #define _GNU_SOURCE /* mremap */
 #include <string.h>
@@ -21,7 +24,7 @@
 #define GAP 1024   /* unchanged bytes worth rewriting to save a pwrite */
 #define SPAN 65536 /* the most one pwrite carries */
 
-enum phase { CLAIM, TAIL, HEAD };
+enum phase { CLAIM, TAIL, HEAD, ALL };
 
 static int grow(struct lg_batch *b)
 {
@@ -69,8 +72,10 @@ static void apply(unsigned char *p, const struct lg_edit *e, enum phase ph)
 		p[0] = LG_HEAD_TRAP;
 	else if (ph == TAIL)
 		memcpy(p + 2, e->to + 2, e->len - 2u);
-	else
+	else if (ph == HEAD)
 		p[0] = e->to[0];
+	else
+		memcpy(p, e->to, e->len);
 }
 
 /* The end of the span that starts at edit I: the edits up to it are close
@@ -107,7 +112,8 @@ static int write_phase(const struct lg_batch *b, enum phase ph)
 		if (lg_code_write((unsigned char *)lo, buf, (unsigned int)(hi - lo)))
 			return -1;
 	}
-	lg_code_sync();
+	if (ph != ALL)
+		lg_code_sync();
 	return 0;
 }
 
@@ -124,6 +130,8 @@ int lg_batch_patch(const struct lg_batch *b)
 			return LG_EBYTE;
 	if (!b->n)
 		return LG_OK;
+	if (lg_code_alone())
+		return write_phase(b, ALL) ? LG_EWRITE : LG_OK;
 	if (write_phase(b, CLAIM) || write_phase(b, TAIL) || write_phase(b, HEAD))
 		return LG_EWRITE;
 	return LG_OK;

@@ -16,6 +16,12 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define ALONE() (__libc_single_threaded != 0)
+#else
+#define ALONE() 0
+#endif
 #include "user.h"
 
 static int mem_fd = -1;
@@ -126,4 +132,28 @@ static void code_sync(void *ctx)
 	lg_code_sync();
 }
 
-const struct lg_patch_ops lg_code_ops = {code_claim, code_write, code_sync, 0};
+static const struct lg_patch_ops code_ops = {code_claim, code_write, code_sync, 0};
+
+/* Is this the process's only thread?  glibc clears the flag when a second
+ * thread is created and never sets it again, so "yes" is never wrong for
+ * threads made by pthread_create (a raw clone(CLONE_VM) is not seen:
+ * don't).  Then no other CPU can run our code while it changes, and a
+ * signal cannot either: the handler and the batches block them all. */
+int lg_code_alone(void)
+{
+	return ALONE();
+}
+
+/* Rewrite one site in place.  With other threads, lg_patch's protocol and
+ * its three rounds.  Alone: the whole new instruction in one write and no
+ * serialization: the thread itself runs the new bytes only after the
+ * write's return through the kernel, and x86 snoops writes to code by
+ * physical address (the SDM's self-modifying code). */
+int lg_code_patch(unsigned char *site, const unsigned char *to, unsigned int len)
+{
+	if (!lg_code_alone())
+		return lg_patch(&code_ops, site, site, to, len);
+	if (len < 3 || site[1] != to[1] || to[0] == LG_HEAD_TRAP)
+		return LG_EBYTE;
+	return lg_code_write(site, to, len) ? LG_EWRITE : LG_OK;
+}

@@ -124,7 +124,7 @@ static void bind(const struct lg_site *e, unsigned long site)
 
 	if (!len)
 		fatal(why, e, site);
-	r = lg_patch(&lg_code_ops, (unsigned char *)site, (unsigned char *)site, to, len);
+	r = lg_code_patch((unsigned char *)site, to, len);
 	if (r == LG_ELOST) {
 		lg_unlock(); /* cannot happen under the lock; re-execute and see */
 		return;

@@ -24,7 +24,8 @@ void lg_modules_each(lg_site_fn fn, void *arg);
 int lg_code_init(void);
 int lg_code_write(unsigned char *dst, const unsigned char *src, unsigned int n);
 void lg_code_sync(void);
-extern const struct lg_patch_ops lg_code_ops;
+int lg_code_alone(void);
+int lg_code_patch(unsigned char *site, const unsigned char *to, unsigned int len);
 unsigned int lg_code_selector(void);
 
 /* providers.c */
