@@ -11,14 +11,18 @@
  * The CPU that finds a site in its initial state binds it within that one
  * #GP and returns to the site, which now holds the bound call: the first
  * call reaches its target with one trap and no frame rewriting (the same
- * path serves k32, k16 and ring-3 callers through call gates).
+ * path serves near and far k32, k16 and ring-3 callers through call gates).
+ *
+ * k32 sites run in the kernel's code segment are bound near (3E 67 2E 2E
+ * E8 rel32 into the gate's near entry) unless lgk_set_bind_mode says far;
+ * everything else far, to kcs or to a call gate.
  */
 #include "lgk.h"
 
 struct lgk_stats lgk_stats[LGK_MAX_CPUS];
 
 static const struct lgk_ops *ops;
-static unsigned int kcs, cg_first, cg_count, cg_used;
+static unsigned int kcs, cg_first, cg_count, cg_used, bind_far;
 static struct lg_site *tab[LGK_MAX_TABLES];
 static size_t tab_n[LGK_MAX_TABLES];
 static unsigned long tab_lo[LGK_MAX_TABLES], tab_hi[LGK_MAX_TABLES];
@@ -191,6 +195,11 @@ void lgk_init(const struct lgk_ops *o, unsigned int cs, unsigned int first,
 	cg_count = count < CG_MAX ? count : CG_MAX;
 }
 
+void lgk_set_bind_mode(int mode)
+{
+	__atomic_store_n(&bind_far, mode == LGK_BIND_FAR, __ATOMIC_RELAXED);
+}
+
 void lgk_cpu_online(unsigned int cpu)
 {
 	ack[cpu] = sync_gen;
@@ -344,6 +353,35 @@ int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
 
 /* ---- the trap path ---------------------------------------------------- */
 
+/* A near call keeps the caller's CS, so the near entry must run in it:
+ * only k32 code in kcs, which is flat (the far forms already use an
+ * entry's linear address as its offset in kcs).  A k32 caller in another
+ * 32-bit segment (its own base) is bound far. */
+static int near_ok(const struct lgk_frame *f, unsigned int kind, const struct lg_gate *g)
+{
+	return kind == LG_K32 && f->cs == kcs && g->near_entry &&
+	       !__atomic_load_n(&bind_far, __ATOMIC_RELAXED);
+}
+
+/* The bound form of SITE for the caller in F into G, in TO; its length, 0
+ * if none (out of call-gate descriptors).  Sets ev->sel (0: near) and
+ * ev->target. */
+static unsigned int bound_form(const struct lgk_frame *f, unsigned int kind,
+			       const struct lg_gate *g, unsigned long site,
+			       struct lgk_event *ev, unsigned char *to)
+{
+	if (near_ok(f, kind, g)) {
+		ev->sel = 0;
+		ev->target = (unsigned long)g->near_entry;
+		return lg_bound_near(site, ev->target, to);
+	}
+	ev->target = (unsigned long)g->far_entry;
+	ev->sel = kind <= LG_K16 ? kcs : call_gate(g->number, ev->target);
+	if (!ev->sel)
+		return 0;
+	return lg_bound_far(kind, (unsigned int)ev->target, ev->sel, to);
+}
+
 /* Bind E at SITE for the caller in F.  Lock held; released here. */
 static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned long site,
 		unsigned int c)
@@ -370,13 +408,11 @@ static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned long site
 		event(&ev, LGK_EV_NOPROVIDER, e, site);
 		return LGK_NOPROVIDER;
 	}
-	ev.target = (unsigned long)g->far_entry;
-	ev.sel = kind <= LG_K16 ? kcs : call_gate(gate, ev.target);
-	if (!ev.sel) {
+	len = bound_form(f, kind, g, site, &ev, to);
+	if (!len) {
 		unlock();
 		return LGK_PASS; /* out of call-gate descriptors */
 	}
-	len = lg_bound_far(kind, (unsigned int)ev.target, ev.sel, to);
 	if (lg_patch(&pops, (unsigned char *)site, (unsigned char *)site, to, len) != LG_OK)
 		r = LGK_PASS;
 	else

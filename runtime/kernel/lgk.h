@@ -45,8 +45,8 @@ struct lgk_event {
 	unsigned long site; /* linear address */
 	unsigned int gate, kind;
 	unsigned int cs, eip;       /* the caller (0 for UNBIND) */
-	unsigned int sel;           /* bound selector (kernel CS or call gate) */
-	unsigned long target;       /* entry point */
+	unsigned int sel;           /* bound selector (kernel CS or call gate); 0: near */
+	unsigned long target;       /* entry point (near_entry if sel is 0) */
 	const char *api, *name;     /* 0 if unknown */
 	const struct lg_site *entry;
 };
@@ -75,6 +75,16 @@ extern struct lgk_stats lgk_stats[LGK_MAX_CPUS];
 void lgk_init(const struct lgk_ops *ops, unsigned int kcs, unsigned int cg_first,
 	      unsigned int cg_count);
 void lgk_cpu_online(unsigned int cpu);
+
+/* How k32 sites run in kcs are bound.  LGK_BIND_NEAR (the default): the
+ * bound-near form 3E 67 2E 2E E8 rel32 into the gate's near_entry; kcs must
+ * be flat (base 0), as the far forms already assume.  LGK_BIND_FAR:
+ * 3E 67 9A far_entry kcs.  k32 sites run in another code segment, k16
+ * sites and application sites are bound far in either mode.  Sites bound
+ * before a switch keep their form until they are unbound (lgk_replace). */
+#define LGK_BIND_NEAR 0
+#define LGK_BIND_FAR 1
+void lgk_set_bind_mode(int mode);
 
 /* Register a module's site table (sorted in place if it is not).  0 / -1. */
 int lgk_register(struct lg_site *t, size_t n);

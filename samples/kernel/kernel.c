@@ -479,7 +479,9 @@ static void on_event(const struct lgk_event *ev)
 		return;
 	kprintf("lazygate: cpu %u %s site %p (%s) gate %u %s.%s", ev->cpu, what[ev->what], ev->site,
 		lg_kind_name(ev->kind), ev->gate, ev->api ? ev->api : "?", ev->name ? ev->name : "?");
-	if (ev->what == LGK_EV_BIND)
+	if (ev->what == LGK_EV_BIND && !ev->sel)
+		kprintf(" -> near %p (caller %x:%x)\n", ev->target, ev->cs, ev->eip);
+	else if (ev->what == LGK_EV_BIND)
 		kprintf(" -> %x:%p (caller %x:%x)\n", ev->sel, ev->target, ev->cs, ev->eip);
 	else if (ev->what == LGK_EV_UNBIND)
 		kprintf("\n");

@@ -133,6 +133,65 @@ static unsigned int in_state(const struct module *m, enum lg_state st)
 	return n;
 }
 
+/* The gate NUM of provider A. */
+static const struct lg_gate *gate_of(const struct lg_api *a, unsigned int num)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->count; i++)
+		if (a->gates[i].number == num)
+			return &a->gates[i];
+	return 0;
+}
+
+/* Does E's site hold the bound-near form into the near entry of its gate
+ * in A?  The bytes are FORMAT.md's, spelled out rather than taken from
+ * stub.h, so that this checks the header as well. */
+static int near_to(const struct lg_site *e, const struct lg_api *a)
+{
+	static const unsigned char head[5] = {0x3e, 0x67, 0x2e, 0x2e, 0xe8};
+	const unsigned char *p = (const unsigned char *)lg_site_addr(e);
+	const struct lg_gate *g = gate_of(a, lg_site_gate(e));
+	unsigned int i, rel = p[5] | p[6] << 8 | p[7] << 16 | (unsigned int)p[8] << 24;
+
+	for (i = 0; i < sizeof head; i++)
+		if (p[i] != head[i])
+			return 0;
+	return g && g->near_entry && lg_site_addr(e) + LG_KLEN + rel == (unsigned long)g->near_entry;
+}
+
+/* Does E's site (a kernel kind) hold the bound far call to the far entry
+ * of its gate in A, through the kernel's code segment? */
+static int far_to(const struct lg_site *e, const struct lg_api *a)
+{
+	const unsigned char *p = (const unsigned char *)lg_site_addr(e);
+	const struct lg_gate *g = gate_of(a, lg_site_gate(e));
+	struct lg_decoded d;
+
+	return g && lg_match(p, lg_site_kind(e), lg_site_gate(e)) == LG_S_BOUND &&
+	       lg_classify(p, LG_KLEN, &d) == LG_S_BOUND && d.kind == (int)lg_site_kind(e) &&
+	       d.offset == (unsigned long)g->far_entry && d.selector == KCS;
+}
+
+/* Sites of kind KIND in M for which IS(site, A) holds. */
+static unsigned int holding(const struct module *m, unsigned int kind,
+			    int (*is)(const struct lg_site *, const struct lg_api *),
+			    const struct lg_api *a)
+{
+	const struct lg_site *e;
+	unsigned int n = 0;
+
+	for (e = m->start; e < m->stop; e++)
+		n += lg_site_kind(e) == kind && is(e, a);
+	return n;
+}
+
+/* Is SEL one of the call-gate selectors the runtime hands out (RPL 3)? */
+static int call_gate_sel(unsigned int sel)
+{
+	return (sel & ~7u) >= CG_FIRST * 8 && (sel & ~7u) < (CG_FIRST + CG_COUNT) * 8 && (sel & 3) == 3;
+}
+
 static void load(const struct module *m)
 {
 	static const struct module *done[8];
@@ -202,6 +261,36 @@ static void round_mixed32(struct calls *c)
 	mixed32_calls_p(c);
 }
 
+/* A k32 site of the kernel itself (table lgsites_kernel), bound in far mode. */
+static int __attribute__((noinline)) far_site(void)
+{
+	return kapi_mul(6, 7);
+}
+
+/* With LGK_BIND_FAR, a k32 site in the kernel's segment binds far. */
+static void test_far_mode(void)
+{
+	const struct lg_site *e, *s = 0;
+	struct lgk_stats a, b;
+	int r1, r2;
+
+	load(&mod_kernel);
+	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
+		if (lg_site_gate(e) == LG_GATE_kapi_mul)
+			s = e;
+	lgk_set_bind_mode(LGK_BIND_FAR);
+	a = total();
+	r1 = far_site();
+	b = total();
+	r2 = far_site();
+	lgk_set_bind_mode(LGK_BIND_NEAR);
+	check(s && r1 == 42 && r2 == 42 && far_to(s, &kapi_api), "k32 far mode: bound far",
+	      "results %d %d, site holds 3E 67 9A <far entry> <kernel CS>: %d", r1, r2, s && far_to(s, &kapi_api));
+	check(b.binds - a.binds == 1 && b.traps - a.traps == 1 && total().traps == b.traps,
+	      "k32 far mode: one trap, bound call does not trap", "%u binds, %u traps",
+	      (unsigned)(b.binds - a.binds), (unsigned)(b.traps - a.traps));
+}
+
 static void test_basic(void)
 {
 	kprintf("== k32: the 32-bit driver\n");
@@ -220,11 +309,18 @@ static void test_basic(void)
 		d = total();
 		check_calls("k32", &c[0]);
 		check_calls("k32", &c[1]);
-		check(b.binds - a.binds == 7 && in_state(&mod_drv32, LG_S_BOUND) == 7, "bind once",
+		check(b.binds - a.binds == 7 && in_state(&mod_drv32, LG_S_NEAR) == 7, "bind once",
 		      "k32: 7 sites of gates 1-6, %u binds", (unsigned)(b.binds - a.binds));
+		check(holding(&mod_drv32, LG_K32, near_to, &kapi_api) == 7 &&
+		      in_state(&mod_drv32, LG_S_BOUND) == 0, "k32 bound near",
+		      "%u of 7 sites hold 3E 67 2E 2E E8 <rel32 to the near entry>",
+		      holding(&mod_drv32, LG_K32, near_to, &kapi_api));
+		check(b.traps - a.traps == 7, "k32 one trap per site", "%u traps",
+		      (unsigned)(b.traps - a.traps));
 		check(d.traps == b.traps, "bound calls do not trap", "k32: %u traps in round 2",
 		      (unsigned)(d.traps - b.traps));
 	}
+	test_far_mode();
 }
 
 static void test_k16(void)
@@ -250,6 +346,9 @@ static void test_k16(void)
 	check_calls("k16", &mixed16_out_p[1]);
 	check(n == 6 && b.binds - a.binds == n, "bind once", "k16: %u sites, %u binds", n,
 	      (unsigned)(b.binds - a.binds));
+	check(holding(&mod_mixed, LG_K16, far_to, &kapi_api) == n, "k16 bound far",
+	      "%u of %u sites hold 67 66 9A <far entry> <kernel CS>",
+	      holding(&mod_mixed, LG_K16, far_to, &kapi_api), n);
 	check(b.traps - a.traps == n, "k16 one trap per site", "%u traps", (unsigned)(b.traps - a.traps));
 	{
 		struct calls c[2];
@@ -261,8 +360,13 @@ static void test_k16(void)
 		y = total();
 		check_calls("mixed k32 part", &c[0]);
 		check_calls("mixed k32 part", &c[1]);
-		check(y.binds - x.binds == 6 && in_state(&mod_mixed, LG_S_BOUND) == count(&mod_mixed),
+		check(y.binds - x.binds == 6 && in_state(&mod_mixed, LG_S_BOUND) == n &&
+		      in_state(&mod_mixed, LG_S_NEAR) == count(&mod_mixed) - n,
 		      "bind once", "mixed: all %u sites bound", count(&mod_mixed));
+		check(holding(&mod_mixed, LG_K32, near_to, &kapi_api) == 6 &&
+		      holding(&mod_mixed, LG_K16, far_to, &kapi_api) == n,
+		      "mixed: k32 part near, k16 part far", "%u near",
+		      holding(&mod_mixed, LG_K32, near_to, &kapi_api));
 	}
 }
 
@@ -290,8 +394,18 @@ static void test_user(void)
 	for (e = mod_app.start; e < mod_app.stop; e++)
 		if (lg_site_gate(e) == LG_GATE_kapi_cpu_id)
 			bad = e;
-	check(in_state(&mod_app, LG_S_BOUND) == 6 && bad, "bound to call gates", "%u of %u app sites bound",
-	      in_state(&mod_app, LG_S_BOUND), count(&mod_app));
+	{
+		unsigned int cg = 0;
+
+		for (e = mod_app.start; e < mod_app.stop; e++) {
+			const unsigned char *p = (const unsigned char *)lg_site_addr(e);
+
+			cg += lg_site_kind(e) == LG_A32 && lg_match(p, LG_A32, lg_site_gate(e)) == LG_S_BOUND &&
+			      call_gate_sel(p[6] | p[7] << 8);
+		}
+		check(cg == 6 && in_state(&mod_app, LG_S_NEAR) == 0 && bad, "bound to call gates",
+		      "%u of %u app sites hold 67 9A 0 <gate|3>", cg, count(&mod_app));
+	}
 	if (!bad)
 		return;
 	for (i = 0; i < LG_ALEN; i++)
@@ -343,8 +457,7 @@ static void test_a16(void)
 			const unsigned char *p = (const unsigned char *)lg_site_addr(e);
 
 			bound += lg_match(p, LG_A16, lg_site_gate(e)) == LG_S_BOUND &&
-				 ((p[6] | p[7] << 8) & ~7u) >= CG_FIRST * 8 &&
-				 ((p[6] | p[7] << 8) & ~7u) < (CG_FIRST + CG_COUNT) * 8 && (p[6] & 3) == 3;
+				 call_gate_sel(p[6] | p[7] << 8);
 		}
 	check(b.binds - a.binds == n && b.traps - a.traps == n, "bind once", "a16: %u binds, %u traps",
 	      (unsigned)(b.binds - a.binds), (unsigned)(b.traps - a.traps));
@@ -378,6 +491,8 @@ static void test_late(void)
 
 /* Provider replacement with every CPU calling the same site. */
 static volatile unsigned int replaced, which_bad, which_after;
+static volatile int which_near1;
+static const struct lg_site *which_site;
 
 static void which_worker(unsigned int cpu)
 {
@@ -386,6 +501,7 @@ static void which_worker(unsigned int cpu)
 	if (cpu == 0) {
 		for (i = 0; i < 50; i++)
 			which_bad += drv32_which_p() != 1;
+		which_near1 = which_site && near_to(which_site, &kapi_which1_api);
 		i = lgk_replace(&kapi_which1_api, &kapi_which2_api);
 		kprintf("lgk_replace: %d site(s) unbound\n", i);
 		replaced = 1;
@@ -406,11 +522,15 @@ static void which_worker(unsigned int cpu)
 static void test_replace(void)
 {
 	struct lgk_stats a, b;
+	const struct lg_site *e;
 
 	kprintf("== provider replacement, all CPUs running\n");
 	if (!get_module(&mod_drv32, "drv32"))
 		return;
 	load(&mod_drv32);
+	for (e = mod_drv32.start; e < mod_drv32.stop; e++)
+		if (lg_site_gate(e) == LG_GATE_kapi_which)
+			which_site = e;
 	check(lgk_provide(&kapi_which1_api) == 0, "provider v1 registered", "");
 	a = total();
 	run_all(which_worker);
@@ -419,6 +539,9 @@ static void test_replace(void)
 	      which_bad, which_after);
 	check(b.unbinds - a.unbinds == 1 && b.binds - a.binds == 2, "unbound once, bound twice",
 	      "unbinds %u binds %u", (unsigned)(b.unbinds - a.unbinds), (unsigned)(b.binds - a.binds));
+	check(which_near1 && which_site && near_to(which_site, &kapi_which2_api),
+	      "replacement rebinds near", "near to v1's entry before: %d, to v2's after: %d", which_near1,
+	      which_site && near_to(which_site, &kapi_which2_api));
 }
 
 /* A far call to a null selector that is in no table. */
@@ -496,16 +619,13 @@ static void test_race(void)
 	b = total();
 	count_module = 0;
 	for (e = mod_race.start; e < mod_race.stop; e++) {
-		const unsigned char *p = (const unsigned char *)lg_site_addr(e);
-		unsigned int off = p[3] | p[4] << 8 | p[5] << 16 | (unsigned int)p[6] << 24;
-
 		once += race_counts[e - mod_race.start] == 1;
-		bound += lg_match(p, LG_K32, LG_GATE_kapi_race_add) == LG_S_BOUND &&
-			 off == (unsigned int)kapi_api.gates[LG_GATE_kapi_race_add - 1].far_entry && (p[7] | p[8] << 8) == KCS;
+		bound += lg_match((const unsigned char *)lg_site_addr(e), LG_K32, LG_GATE_kapi_race_add) ==
+				 LG_S_NEAR && near_to(e, &kapi_api);
 	}
 	check(!race_wrong, "race: every call right", "%u wrong of %u", race_wrong, n * ncpus);
 	check(n == RACE_SITES && once == n, "race: every site bound exactly once", "%u of %u", once, n);
-	check(bound == n, "race: every site holds the whole bound call", "%u of %u", bound, n);
+	check(bound == n, "race: every site holds the whole near call", "%u of %u", bound, n);
 	check(b.binds - a.binds == n, "race: binds counted", "%u", (unsigned)(b.binds - a.binds));
 	kprintf("race: %u traps, %u waits, %u IPI rounds\n", (unsigned)(b.traps - a.traps),
 		(unsigned)(b.waits - a.waits), (unsigned)(b.syncs - a.syncs));
