@@ -182,6 +182,15 @@ static __inline__ unsigned long lg_site_addr(const struct lg_site *e)
 	return (unsigned long)&e->rel + (unsigned long)(long)e->rel;
 }
 
+/* Is P the initial k32 stub of GATE?  lg_is_initial for the one kind a
+ * flat runtime binds, inline because bind-all asks it of every site. */
+static __inline__ int lg_k32_initial(const unsigned char *p, unsigned int gate)
+{
+	return p[0] == LG_K32_B0 && p[1] == LG_K32_B1 && p[2] == LG_OP_CALLF &&
+	       (p[3] | p[4] << 8 | p[5] << 16 | (unsigned int)p[6] << 24) == gate &&
+	       p[7] == LG_SEL_KERNEL && p[8] == 0;
+}
+
 static __inline__ unsigned int lg_kind_len(unsigned int kind)
 {
 	return kind <= LG_K16 ? LG_KLEN : LG_ALEN;

@@ -13,7 +13,10 @@
  * CPU can see, and a pwrite costs far more than the copy.
  *
  * A process with one thread (lg_code_alone) needs none of this: one phase
- * writes every whole new instruction, and nothing is serialized.
+ * writes every whole new instruction, and nothing is serialized.  Binding
+ * everything alone, with nobody to tell (lg_batch_bind_alone), needs not
+ * even the edit list: it rewrites a copy of the text straight from the
+ * site tables.
  *
  * Lock held throughout; no libc beyond what a signal handler may call. */
 #define _GNU_SOURCE /* mremap */
@@ -97,9 +100,10 @@ static size_t span_end(const struct lg_batch *b, size_t i, unsigned long *hi)
 	return j;
 }
 
+static unsigned char buf[SPAN]; /* the lock protects it */
+
 static int write_phase(const struct lg_batch *b, enum phase ph)
 {
-	static unsigned char buf[SPAN]; /* the lock protects it */
 	unsigned long lo, hi;
 	size_t i, j, k;
 
@@ -135,4 +139,90 @@ int lg_batch_patch(const struct lg_batch *b)
 	if (write_phase(b, CLAIM) || write_phase(b, TAIL) || write_phase(b, HEAD))
 		return LG_EWRITE;
 	return LG_OK;
+}
+
+/* The end of the window of table T that starts at site I: the sites up to
+ * it are close together and fit in one write ([lo, *HI) of text). */
+static size_t window_end(const struct lg_site *t, size_t i, size_t n, unsigned long *hi)
+{
+	unsigned long lo = lg_site_addr(&t[i]);
+	size_t j;
+
+	*hi = lo + lg_kind_len(lg_site_kind(&t[i]));
+	for (j = i + 1; j < n; j++) {
+		unsigned long a = lg_site_addr(&t[j]), end = a + lg_kind_len(lg_site_kind(&t[j]));
+
+		if (a - *hi > GAP || end - lo > SPAN)
+			break;
+		*hi = end;
+	}
+	return j;
+}
+
+/* The gate last looked up (neighbouring sites often call the same one),
+ * and the bind mode, read once per batch. */
+struct memo {
+	unsigned int gate; /* > LG_GATE_MAX: none yet */
+	const struct lg_gate *g;
+	int mode;
+};
+
+/* Bind the initial k32 sites of T[I..J) in the copy of the text that
+ * starts at LO; [*FIRST, *END) grows over the bytes changed.  The number
+ * bound.  A site that cannot be bound is left to report at its first call. */
+static long bind_window(const struct lg_site *t, size_t i, size_t j, unsigned long lo,
+			struct memo *m, unsigned long *first, unsigned long *end)
+{
+	const struct lg_api *api;
+	const char *why;
+	long bound = 0;
+
+	for (; i < j; i++) {
+		unsigned long site = lg_site_addr(&t[i]);
+		unsigned int gate = lg_site_gate(&t[i]);
+		unsigned char *p = buf + (site - lo);
+
+		if (lg_site_kind(&t[i]) != LG_K32 || !lg_k32_initial(p, gate))
+			continue;
+		if (gate != m->gate) {
+			m->g = lg_bind_gate(gate, LG_K32, &api, &why);
+			m->gate = gate;
+		}
+		if (!m->g)
+			continue;
+		lg_bind_encode(site, m->g, m->mode, p);
+		if (!bound++)
+			*first = site;
+		*end = site + LG_KLEN;
+	}
+	return bound;
+}
+
+static long bind_table(const struct lg_site *t, size_t n, void *arg)
+{
+	unsigned long lo, hi, first = 0, end = 0;
+	long sum = 0, k;
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
+		lo = lg_site_addr(&t[i]);
+		j = window_end(t, i, n, &hi);
+		memcpy(buf, (const void *)lo, hi - lo);
+		k = bind_window(t, i, j, lo, arg, &first, &end);
+		if (k && lg_code_write((unsigned char *)first, buf + (first - lo),
+				       (unsigned int)(end - first)))
+			return -1;
+		sum += k;
+	}
+	return sum;
+}
+
+/* Bind every site that can be bound, the process having one thread and
+ * nobody to tell: lg_batch_patch's one phase, without the edit list.  The
+ * number bound, or -1 if a write failed.  Lock held. */
+long lg_batch_bind_alone(void)
+{
+	struct memo m = {LG_GATE_MAX + 1U, 0, lg_bind_mode()};
+
+	return lg_modules_tables(bind_table, &m);
 }

@@ -153,24 +153,42 @@ static void collect_bind(const struct lg_site *e, void *arg)
 		lg_batch_add(arg, e, to, len, g, api);
 }
 
+static void cannot_write(void)
+{
+	struct lg_buf m = {{0}, 0};
+
+	/* Sites may be left claimed, and a claimed site nobody binds would
+	 * kill its caller: stop here, loudly. */
+	lg_unlock();
+	lg_put(&m, "lazygate: cannot write the code (/proc/self/mem) to bind all sites");
+	lg_flush(&m);
+	abort();
+}
+
+static int telling(void)
+{
+	return trace || __atomic_load_n(&hook, __ATOMIC_ACQUIRE);
+}
+
 /* Bind every site of every known module whose provider is known, in one
- * batch.  The number bound, or -1 (out of memory: nothing written).  Lock
+ * batch (B stays empty when the process has one thread and nobody is to be
+ * told).  The number bound, or -1 (out of memory: nothing written).  Lock
  * held. */
 int lg_bind_all_locked(struct lg_batch *b)
 {
+	long n;
+
+	if (lg_code_alone() && !telling()) {
+		if ((n = lg_batch_bind_alone()) < 0)
+			cannot_write();
+		lg_stats.binds += (unsigned long)n;
+		return (int)n;
+	}
 	lg_modules_each(collect_bind, b);
 	if (b->failed)
 		return -1;
-	if (lg_batch_patch(b) != LG_OK) {
-		struct lg_buf m = {{0}, 0};
-
-		/* Sites may be left claimed, and a claimed site nobody binds
-		 * would kill its caller: stop here, loudly. */
-		lg_unlock();
-		lg_put(&m, "lazygate: cannot write the code (/proc/self/mem) to bind all sites");
-		lg_flush(&m);
-		abort();
-	}
+	if (lg_batch_patch(b) != LG_OK)
+		cannot_write();
 	lg_stats.binds += b->n;
 	return (int)b->n;
 }
@@ -179,7 +197,7 @@ void lg_batch_report(const struct lg_batch *b)
 {
 	size_t i;
 
-	if (!trace && !__atomic_load_n(&hook, __ATOMIC_ACQUIRE))
+	if (!telling())
 		return;
 	for (i = 0; i < b->n; i++)
 		announce(b->e[i].entry, b->e[i].to, b->e[i].gate, b->e[i].api);

@@ -192,3 +192,18 @@ void lg_modules_each(lg_site_fn fn, void *arg)
 		for (j = 0; j < mods[i].n; j++)
 			fn(&mods[i].t[j], arg);
 }
+
+/* FN on each module's table (sorted by address): the sum of what it
+ * returns, or the first negative. */
+long lg_modules_tables(lg_table_fn fn, void *arg)
+{
+	long r, sum = 0;
+	int i;
+
+	for (i = 0; i < nmods; i++) {
+		if ((r = fn(mods[i].t, mods[i].n, arg)) < 0)
+			return r;
+		sum += r;
+	}
+	return sum;
+}

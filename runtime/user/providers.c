@@ -89,26 +89,39 @@ const struct lg_gate *lg_provider_find(unsigned int gate, const struct lg_api **
 	return g;
 }
 
-/* The bound bytes for site E: a call into the entry of the provider that
- * implements its gate, near or far as the bind mode says.  0, with *WHY,
- * if it cannot be bound.  Lock held. */
+/* The gate that a site of KIND calling GATE binds to, or 0 with *WHY.
+ * Lock held. */
+const struct lg_gate *lg_bind_gate(unsigned int gate, unsigned int kind,
+				   const struct lg_api **api, const char **why)
+{
+	const struct lg_gate *g = lg_provider_find(gate, api, 1);
+
+	if (!g)
+		return *why = "no provider", (const struct lg_gate *)0;
+	if (!(g->flags & (kind <= LG_K16 ? LG_GATE_KERNEL : LG_GATE_APP)))
+		return *why = "this caller kind may not call the gate", (const struct lg_gate *)0;
+	if (kind != LG_K32)
+		return *why = "the Linux runtime binds k32 sites only", (const struct lg_gate *)0;
+	return g;
+}
+
+/* The bound k32 instruction at SITE calling G, near or far as MODE (the
+ * bind mode) says; its length. */
+unsigned int lg_bind_encode(unsigned long site, const struct lg_gate *g, int mode,
+			    unsigned char *to)
+{
+	if (mode == LAZYGATE_BIND_NEAR)
+		return lg_bound_near(site, (unsigned long)g->near_entry, to);
+	return lg_bound_far(LG_K32, (unsigned int)(unsigned long)g->far_entry,
+			    lg_code_selector(), to);
+}
+
+/* The bound bytes for site E, or 0 with *WHY if it cannot be bound. */
 unsigned int lg_bound_bytes(const struct lg_site *e, unsigned char *to, const struct lg_gate **g,
 			    const struct lg_api **api, const char **why)
 {
-	unsigned long site = lg_site_addr(e);
-	unsigned int kind = lg_site_kind(e);
-
-	*g = lg_provider_find(lg_site_gate(e), api, 1);
-	if (!*g)
-		return *why = "no provider", 0;
-	if (!((*g)->flags & (kind <= LG_K16 ? LG_GATE_KERNEL : LG_GATE_APP)))
-		return *why = "this caller kind may not call the gate", 0;
-	if (kind != LG_K32)
-		return *why = "the Linux runtime binds k32 sites only", 0;
-	if (lg_bind_mode() == LAZYGATE_BIND_NEAR)
-		return lg_bound_near(site, (unsigned long)(*g)->near_entry, to);
-	return lg_bound_far(LG_K32, (unsigned int)(unsigned long)(*g)->far_entry,
-			    lg_code_selector(), to);
+	*g = lg_bind_gate(lg_site_gate(e), lg_site_kind(e), api, why);
+	return *g ? lg_bind_encode(lg_site_addr(e), *g, lg_bind_mode(), to) : 0;
 }
 
 static int well_formed(const struct lg_api *a)

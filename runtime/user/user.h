@@ -19,6 +19,8 @@ int lg_modules_refresh(void);
 const struct lg_site *lg_modules_find(unsigned long addr);
 typedef void (*lg_site_fn)(const struct lg_site *e, void *arg);
 void lg_modules_each(lg_site_fn fn, void *arg);
+typedef long (*lg_table_fn)(const struct lg_site *t, size_t n, void *arg);
+long lg_modules_tables(lg_table_fn fn, void *arg); /* the sum of FN's, or its first < 0 */
 
 /* code.c: writing code without making it writable, and serializing CPUs. */
 int lg_code_init(void);
@@ -31,6 +33,10 @@ unsigned int lg_code_selector(void);
 /* providers.c */
 const struct lg_gate *lg_provider_find(unsigned int gate, const struct lg_api **api,
 				       int implemented);
+const struct lg_gate *lg_bind_gate(unsigned int gate, unsigned int kind,
+				   const struct lg_api **api, const char **why);
+unsigned int lg_bind_encode(unsigned long site, const struct lg_gate *g, int mode,
+			    unsigned char *to);
 unsigned int lg_bound_bytes(const struct lg_site *e, unsigned char *to, const struct lg_gate **g,
 			    const struct lg_api **api, const char **why);
 int lg_bind_mode(void);
@@ -53,6 +59,7 @@ struct lg_batch {
 int lg_batch_add(struct lg_batch *b, const struct lg_site *s, const unsigned char *to,
 		 unsigned int len, const struct lg_gate *g, const struct lg_api *api);
 int lg_batch_patch(const struct lg_batch *b);
+long lg_batch_bind_alone(void);
 void lg_batch_free(struct lg_batch *b);
 
 /* fault.c: binding everything that can be bound (lock held), and telling
