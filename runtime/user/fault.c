@@ -145,9 +145,10 @@ static void collect_bind(const struct lg_site *e, void *arg)
 	unsigned int len;
 	unsigned long site = lg_site_addr(e);
 
-	if (lg_match((const unsigned char *)site, lg_site_kind(e), lg_site_gate(e)) != LG_S_INITIAL)
+	/* Only k32 sites bind here; a site that cannot be bound is left to
+	 * report at its first call. */
+	if (lg_site_kind(e) != LG_K32 || !lg_k32_initial((const unsigned char *)site, lg_site_gate(e)))
 		return;
-	/* A site that cannot be bound is left to report at its first call. */
 	len = lg_bound_bytes(e, to, &g, &api, &why);
 	if (len)
 		lg_batch_add(arg, e, to, len, g, api);

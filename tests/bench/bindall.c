@@ -1,8 +1,20 @@
 /* Benchmark program (make bench, via bench.sh): bind-all at load.  NSITES
  * sites of t.add, 32 bytes apart like calls in small functions, bound by
  * one lazygate_bind_all().  Prints "bindall_NSITES cycles-per-site", then
- * "again_NSITES ..." for a second batch after a replacement unbound them. */
+ * "again_NSITES ..." for a second batch after a replacement unbound them.
+ *
+ * Then the kernel's part alone, on untouched text as big as the sites':
+ * "cow_NSITES", rewriting it unchanged through /proc/self/mem window by
+ * window as bind-all does (the floor of that method), and "cowmp_NSITES",
+ * making it writable with mprotect and MADV_POPULATE_WRITE and storing to
+ * it directly (the road not taken: code would be writable meanwhile). */
+#define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <lazygate/lazygate.h>
 #include "t.h"
 
@@ -14,7 +26,17 @@ __asm__(".text\n"
 	LG_ASM_K32("1")
 	".fill 23, 1, 0x90\n\t"
 	".endr\n\t"
-	"ret\n");
+	"ret\n\t"
+	".balign 4096\n"
+	"bulk_pwrite:\n\t"
+	".fill " LG_STR(NSITES) " * 32, 1, 0x90\n\t"
+	".balign 4096\n"
+	"bulk_mprotect:\n\t"
+	".fill " LG_STR(NSITES) " * 32, 1, 0x90\n\t"
+	".balign 4096\n");
+extern unsigned char bulk_pwrite[], bulk_mprotect[];
+#define BULK (NSITES * 32UL)
+#define WINDOW 65536UL
 
 static unsigned long long now(void)
 {
@@ -22,6 +44,43 @@ static unsigned long long now(void)
 
 	__asm__ __volatile__("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi));
 	return (unsigned long long)hi << 32 | lo;
+}
+
+static double cow_pwrite(void)
+{
+	static unsigned char buf[WINDOW];
+	unsigned long long t0;
+	unsigned long o, n;
+	int fd = open("/proc/self/mem", O_RDWR);
+
+	if (fd < 0)
+		return -1;
+	t0 = now();
+	for (o = 0; o < BULK; o += n) {
+		n = BULK - o < WINDOW ? BULK - o : WINDOW;
+		memcpy(buf, bulk_pwrite + o, n);
+		if (pwrite(fd, buf, n, (off_t)(unsigned long)(bulk_pwrite + o)) != (ssize_t)n)
+			return -1;
+	}
+	t0 = now() - t0;
+	close(fd);
+	return (double)t0 / NSITES;
+}
+
+static double cow_mprotect(void)
+{
+	volatile unsigned char *p = bulk_mprotect;
+	unsigned long long t0 = now();
+	unsigned long o;
+
+	if (mprotect(bulk_mprotect, BULK, PROT_READ | PROT_WRITE))
+		return -1;
+	madvise(bulk_mprotect, BULK, 23 /* MADV_POPULATE_WRITE, Linux 5.14 */);
+	for (o = 0; o < BULK; o += 32)
+		p[o] = p[o];
+	if (mprotect(bulk_mprotect, BULK, PROT_READ | PROT_EXEC))
+		return -1;
+	return (double)(now() - t0) / NSITES;
 }
 
 int main(void)
@@ -45,5 +104,7 @@ int main(void)
 	n = lazygate_bind_all();
 	t1 = now();
 	printf("again_%d %.1f\n", NSITES, (double)(t1 - t0) / (double)n);
+	printf("cow_%d %.1f\n", NSITES, cow_pwrite());
+	printf("cowmp_%d %.1f\n", NSITES, cow_mprotect());
 	return 0;
 }
