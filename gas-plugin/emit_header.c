@@ -28,6 +28,13 @@ int outputs_by_pointer(const struct gate *g)
 	return g->carry || g->nout > 1;
 }
 
+/* A regparm gate's implementation is its near entry (LG_REGPARM). */
+void print_impl_attrs(FILE *f, const struct gate *g)
+{
+	if (g->regparm)
+		fputs(" LG_REGPARM", f);
+}
+
 void print_prototype(FILE *f, const char *api, const char *infix, const struct gate *g,
 		     const char *name)
 {
@@ -235,6 +242,7 @@ void emit_header(FILE *f, const struct api *a, const struct emit_info *ei)
 		fprintf(f, "/* gate %lu %s: %s%s */\n", g->number, g->name, access_text(g->access),
 			g->raw ? "; no signature: the implementation gets the registers" : "");
 		print_prototype(f, a->name, "impl_", g, g->name);
+		print_impl_attrs(f, g);
 		fputs(";\n", f);
 		if (g->raw)
 			continue;

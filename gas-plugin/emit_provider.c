@@ -199,6 +199,18 @@ static void direct_thunks(FILE *f, const char *an, const struct gate *g)
 	fputs("\t\"\\t.popsection\\n\");\n", f);
 }
 
+/* A regparm gate's near entry is its implementation; the far entry
+ * calls it. */
+static void regparm_thunk(FILE *f, const char *an, const struct gate *g)
+{
+	fputs("__asm__(\".pushsection .text\\n\"\n", f);
+	thunk_label(f, an, g, "far");
+	ins(f, "call %s_impl_%s", an, g->name);
+	ins(f, "lret");
+	thunk_size(f, an, g, "far");
+	fputs("\t\"\\t.popsection\\n\");\n", f);
+}
+
 static int by_number(const void *x, const void *y)
 {
 	const struct gate *a = *(const struct gate *const *)x, *b = *(const struct gate *const *)y;
@@ -222,8 +234,11 @@ void emit_provider(FILE *f, const struct api *a, const struct emit_info *ei)
 		fprintf(f, "\n/* gate %lu %s: %s */\nextern ", g->number, g->name,
 			access_text(g->access));
 		print_prototype(f, an, "impl_", g, g->name);
+		print_impl_attrs(f, g);
 		fputs(" __attribute__((__weak__, __visibility__(\"hidden\")));\n", f);
-		if (direct(g))
+		if (g->regparm)
+			regparm_thunk(f, an, g);
+		else if (direct(g))
 			direct_thunks(f, an, g);
 		else {
 			adapter(f, a, g);
@@ -231,18 +246,22 @@ void emit_provider(FILE *f, const struct api *a, const struct emit_info *ei)
 				g->name, an, g->name);
 		}
 		fprintf(f, "__attribute__((__visibility__(\"hidden\"))) extern void "
-			   "lg_thunk_%s_%s_far(void), lg_thunk_%s_%s_near(void);\n",
-			an, g->name, an, g->name);
+			   "lg_thunk_%s_%s_far(void)", an, g->name);
+		if (!g->regparm)
+			fprintf(f, ", lg_thunk_%s_%s_near(void)", an, g->name);
+		fputs(";\n", f);
 	}
 	qsort(sorted, (size_t)n, sizeof *sorted, by_number);
 	if (n) {
 		fprintf(f, "\nstatic const struct lg_gate lg_gates_%s[] = {\n", an);
 		for (i = 0; i < n; i++) {
 			const struct gate *g = sorted[i];
-			fprintf(f, "\t{ %lu, %s, \"%s\", (void (*)(void))%s_impl_%s, lg_thunk_%s_%s_far, "
-				   "lg_thunk_%s_%s_near },\n",
-				g->number, access_flags[g->access], g->name, an, g->name, an, g->name, an,
-				g->name);
+			fprintf(f, "\t{ %lu, %s, \"%s\", (void (*)(void))%s_impl_%s, lg_thunk_%s_%s_far, ",
+				g->number, access_flags[g->access], g->name, an, g->name, an, g->name);
+			if (g->regparm)
+				fprintf(f, "(void (*)(void))%s_impl_%s },\n", an, g->name);
+			else
+				fprintf(f, "lg_thunk_%s_%s_near },\n", an, g->name);
 		}
 		fputs("};\n", f);
 	}

@@ -85,6 +85,7 @@ struct gate {
 	enum access access;
 	int raw;   /* no signature: the implementation gets struct lg_regs * */
 	int carry; /* failure in CF */
+	int regparm; /* the implementation takes the gate's registers itself */
 	int nin, nout;
 	struct param in[NREGS], out[NREGS];
 	int alias_of; /* index of the primary gate, or -1 for a primary */
@@ -130,6 +131,8 @@ struct plist {
 struct sig {
 	struct plist in, out;
 	int carry;
+	int regparm;
+	struct loc regparm_loc;
 };
 
 /* Everything the reader needs; the parser's %parse-param. */
@@ -197,6 +200,7 @@ const char *access_text(enum access acc);
  * than one output) rather than as its value. */
 int outputs_by_pointer(const struct gate *g);
 /* "RET API_INFIXNAME(PARAMS)": the wrapper's and the implementation's. */
+void print_impl_attrs(FILE *f, const struct gate *g);
 void print_prototype(FILE *f, const char *api, const char *infix, const struct gate *g,
 		     const char *name);
 

@@ -303,6 +303,26 @@ static int check_number(struct reader *rd, struct num number, const struct loc *
 	return 0;
 }
 
+/* A regparm gate's implementation is called straight from the site
+ * (GCC's regparm, every other register preserved): its inputs must be
+ * regparm's registers in regparm's order, its result eax, and no value
+ * may need a C conversion. */
+static int check_regparm(const struct gate *g, const struct loc *at)
+{
+	static const int order[] = { REG_EAX, REG_EDX, REG_ECX };
+	int i, ok = !g->carry && g->nin <= 3 && g->nout <= 1;
+
+	for (i = 0; ok && i < g->nin; i++)
+		ok = g->in[i].reg == order[i] && !g->in[i].type.narrow;
+	if (ok && g->nout)
+		ok = g->out[0].reg == REG_EAX && !g->out[0].type.narrow;
+	if (ok)
+		return 0;
+	diag_error(at, "a regparm gate takes its inputs in eax, edx, ecx (in that order), "
+		       "returns at most eax, and has no carry and no char, short or bool");
+	return -1;
+}
+
 void model_gate(struct reader *rd, enum access access, const struct loc *kw,
 		struct num number, const struct loc *num_loc, char *name,
 		const struct loc *name_loc, struct sig *sig)
@@ -333,6 +353,9 @@ void model_gate(struct reader *rd, enum access access, const struct loc *kw,
 			bad |= check_params(&tmp, &sig->out, 1, seen, &nseen);
 		}
 		tmp.carry = sig->carry;
+		tmp.regparm = sig->regparm;
+		if (!bad && sig->regparm)
+			bad |= check_regparm(&tmp, &sig->regparm_loc);
 		sig_free(sig);
 	}
 	if (bad) {

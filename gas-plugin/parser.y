@@ -5,6 +5,7 @@
  *
  *   .gates:  api demo;
  *            [kernel|app] gate 3 open(ebx: const char *path) -> (eax: int h) carry;
+ *            gate 4 add(eax: int a, edx: int b) -> (eax: int s) regparm;
  *            alias open_file = open;
  *   RDOS:    open_nr = 3        (one per line; ';' starts a comment)
  *
@@ -65,12 +66,13 @@ static void plist_add(struct plist *pl, const struct pdecl *p)
 
 %token START_GATES START_RDOS
 %token API "api" GATE "gate" ALIAS "alias" KERNEL "kernel" APP "app" CARRY "carry"
+%token REGPARM "regparm"
 %token ARROW "->"
 %token <str> IDENT "name"
 %token <num> NUMBER "number"
 %token EOL "end of line"
 
-%type <ival> gate_kw stars carry
+%type <ival> gate_kw stars carry regparm
 %type <sig> signature
 %type <plist> params params1 outputs
 %type <pdecl> param
@@ -118,12 +120,14 @@ gate_kw
 signature
 	: %empty
 		{ $$ = NULL; }
-	| '(' params ')' outputs carry
+	| '(' params ')' outputs carry regparm
 		{
 			$$ = xmalloc(sizeof *$$);
 			$$->in = $2;
 			$$->out = $4;
 			$$->carry = $5;
+			$$->regparm = $6;
+			$$->regparm_loc = @6;
 		}
 	;
 
@@ -135,6 +139,11 @@ outputs
 carry
 	: %empty   { $$ = 0; }
 	| CARRY    { $$ = 1; }
+	;
+
+regparm
+	: %empty   { $$ = 0; }
+	| REGPARM  { $$ = 1; }
 	;
 
 params

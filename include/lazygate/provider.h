@@ -41,7 +41,7 @@ struct lg_gate {
 	const char *name;
 	void (*impl)(void);       /* the C implementation; 0 = not provided */
 	void (*far_entry)(void);  /* thunk ending in lret */
-	void (*near_entry)(void); /* thunk ending in ret */
+	void (*near_entry)(void); /* thunk ending in ret, or a regparm implementation */
 };
 
 /* A provider: every gate of an API, sorted by number, one entry per number. */

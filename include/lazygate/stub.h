@@ -156,6 +156,15 @@
 extern "C" {
 #endif
 
+/* The implementation of a regparm gate (doc/FORMAT.md, section 5) is the
+ * gate's near entry, called straight from the bound site: inputs in eax,
+ * edx, ecx (GCC's regparm), every register but the result preserved (so no
+ * x87 or SSE code in it), and a stack it realigns itself.  Its declaration
+ * in the generated header and its definition both carry this. */
+#define LG_REGPARM                                                              \
+	__attribute__((__regparm__(3), __no_caller_saved_registers__,            \
+		       __target__("general-regs-only"), __force_align_arg_pointer__))
+
 /* One site-table entry (doc/FORMAT.md, "The site table"). */
 struct lg_site {
 	int rel;           /* site address - &rel */

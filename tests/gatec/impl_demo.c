@@ -17,6 +17,9 @@ const char *names[] = { "every", 0 };
 uint32_t demo_impl_version(void) { return 0x01020304; }
 int demo_impl_add(int a, int b) { return a + b; }
 
+/* strlen may clobber ecx and edx: the gate must not. */
+LG_REGPARM int demo_impl_mix(int a, int b, const char *s) { return a * 100 + b * 10 + (int)strlen(s); }
+
 int demo_impl_open(const char *path, int mode, int *handle)
 {
 	if (!path)

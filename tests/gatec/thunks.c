@@ -120,6 +120,14 @@ static void gates(int far)
 	ok(out.eax == 0 && CF(out) && same_except(&in, &out, EAX), "raw_thing: struct lg_regs",
 	   far);
 
+	in = fresh(0);
+	in.eax = 4;
+	in.edx = 2;
+	in.ecx = (unsigned int)(uintptr_t)"abc";
+	out = call(20, in, far);
+	ok(out.eax == 423 && same_except(&in, &out, EAX), "mix: regparm, eax out, the rest kept",
+	   far);
+
 	in = fresh(1);
 	in.eax = 17;
 	in.ecx = 5;
@@ -172,9 +180,9 @@ int main(void)
 {
 	unsigned int i, sorted = 1;
 
-	printf("%sok %d - demo_api: version, name, 14 gates\n",
-	       demo_api.version == LG_FORMAT_VERSION && !strcmp(demo_api.name, "demo") &&
-			       demo_api.count == 14 ? "" : "not ", ++n);
+	ok(demo_api.version == LG_FORMAT_VERSION && !strcmp(demo_api.name, "demo") &&
+		   demo_api.count == 15,
+	   "demo_api: version, name, 15 gates", 0);
 	for (i = 1; i < demo_api.count; i++)
 		sorted &= demo_api.gates[i - 1].number < demo_api.gates[i].number;
 	ok(sorted, "table sorted by number, one entry per number", 0);

@@ -10,6 +10,7 @@
 #endif
 
 int t_impl_add(int a, int b) { return a + b; }
+LG_REGPARM int t_impl_add2(int a, int b) { return a + b + T_VERSION - 1; }
 
 int t_impl_divide(int n, int d, int *q, int *r)
 {

@@ -59,6 +59,8 @@ struct info;
 #endif
 #define LG_GATE_demo_sync 19
 #define LG_STUB_demo_sync LG_ASM_STUB("19")
+#define LG_GATE_demo_mix 20
+#define LG_STUB_demo_mix LG_ASM_STUB("20")
 #define LG_GATE_demo_kraw 16777215
 #if !LG_CALLER_IS_APP
 #define LG_STUB_demo_kraw LG_ASM_STUB("16777215")
@@ -256,6 +258,19 @@ void demo_sync(void)
 		:
 		:
 		: "memory");
+}
+
+/* gate 20 mix: kernel and applications */
+int demo_impl_mix(int a, int b, const char *s) LG_REGPARM;
+static __inline__ __attribute__((__always_inline__, __unused__))
+int demo_mix(int a, int b, const char *s)
+{
+	int lg_o_r = a;
+	__asm__ __volatile__(LG_ASM_STUB("20")
+		: "+a"(lg_o_r)
+		: "d"(b), "c"(s)
+		: "memory");
+	return lg_o_r;
 }
 
 /* gate 16777215 kraw: kernel only; no signature: the implementation gets the registers */

@@ -373,6 +373,19 @@ __asm__(".pushsection .text\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_sync_far(void), lg_thunk_demo_sync_near(void);
 
+/* gate 20 mix: kernel and applications */
+extern int demo_impl_mix(int a, int b, const char *s) LG_REGPARM __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_mix_far\n"
+	"\t.hidden lg_thunk_demo_mix_far\n"
+	"\t.type lg_thunk_demo_mix_far, @function\n"
+	"lg_thunk_demo_mix_far:\n"
+	"\tcall demo_impl_mix\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_mix_far, . - lg_thunk_demo_mix_far\n"
+	"\t.popsection\n");
+__attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_mix_far(void);
+
 /* gate 16777215 kraw: kernel only */
 extern void demo_impl_kraw(struct lg_regs *regs) __attribute__((__weak__, __visibility__("hidden")));
 __attribute__((__used__)) static void lg_adapt_demo_kraw(struct lg_regs *lg_r)
@@ -396,7 +409,8 @@ static const struct lg_gate lg_gates_demo[] = {
 	{ 17, LG_GATE_KERNEL | LG_GATE_APP, "address", (void (*)(void))demo_impl_address, lg_thunk_demo_address_far, lg_thunk_demo_address_near },
 	{ 18, LG_GATE_APP, "app_info", (void (*)(void))demo_impl_app_info, lg_thunk_demo_app_info_far, lg_thunk_demo_app_info_near },
 	{ 19, LG_GATE_KERNEL | LG_GATE_APP, "sync", (void (*)(void))demo_impl_sync, lg_thunk_demo_sync_far, lg_thunk_demo_sync_near },
+	{ 20, LG_GATE_KERNEL | LG_GATE_APP, "mix", (void (*)(void))demo_impl_mix, lg_thunk_demo_mix_far, (void (*)(void))demo_impl_mix },
 	{ 16777215, LG_GATE_KERNEL, "kraw", (void (*)(void))demo_impl_kraw, lg_thunk_demo_kraw_far, lg_thunk_demo_kraw_near },
 };
 
-const struct lg_api demo_api = { LG_FORMAT_VERSION, "demo", 14, lg_gates_demo };
+const struct lg_api demo_api = { LG_FORMAT_VERSION, "demo", 15, lg_gates_demo };
