@@ -68,7 +68,35 @@ static void test_calls(void)
 	ok(t_plus(40, 2) == 42, "alias calls the same gate");
 	ok(t_big(5) == -5, "gate number 0x10000");
 	ok(t_version() == 1, "version");
-	ok(traps() == binds() && traps() == 11, "each of the 11 sites trapped once and bound once (%ld)", traps());
+	ok(t_add2(40, 2) == 42, "regparm gate");
+	ok(traps() == binds() && traps() == 12, "each of the 12 sites trapped once and bound once (%ld)", traps());
+}
+
+static unsigned long far_entry(unsigned int gate)
+{
+	unsigned int i;
+
+	for (i = 0; i < t_api.count; i++)
+		if (t_api.gates[i].number == gate)
+			return (unsigned long)t_api.gates[i].far_entry;
+	return 0;
+}
+
+/* Where the bound site of GATE calls: its near target, or its far offset. */
+static unsigned long target_of(unsigned int gate)
+{
+	const struct lg_site *e;
+	struct lg_decoded d;
+
+	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
+		if (lg_site_gate(e) == gate) {
+			const unsigned char *p = (const unsigned char *)lg_site_addr(e);
+
+			if (lg_classify(p, LG_KLEN, &d) == LG_S_NEAR)
+				return (unsigned long)p + LG_KLEN + (unsigned long)(long)d.rel;
+			return d.state == LG_S_BOUND ? d.offset : 0;
+		}
+	return 0;
 }
 
 static void test_states(const char *mode)
@@ -81,6 +109,8 @@ static void test_states(const char *mode)
 	   "add's two called sites (call_add, the alias) are bound %s", mode);
 	ok(count_state(LG_GATE_t_add, LG_S_INITIAL) == 1, "add's other site, not called yet, is initial");
 	ok(count_state(LG_GATE_t_version, LG_S_INITIAL) == 1, "the site never called is still initial");
+	ok(target_of(LG_GATE_t_add2) == (near ? (unsigned long)t_impl_add2 : far_entry(LG_GATE_t_add2)),
+	   "the regparm gate's site calls %s", near ? "its implementation directly" : "its far entry");
 	ok(count_state(LG_GATE_t_missing, LG_S_INITIAL) == 0, "no site of gate 8 in this program");
 	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
 		k32 += lg_site_kind(e) == LG_K32;
