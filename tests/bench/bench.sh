@@ -69,6 +69,8 @@ END {
 	row("call through glibc PLT", "plt", r("plt", "direct") " direct", f("ir_plt"))
 	row("lazygate near form", "lazygate_near", r("lazygate_near", "plt") " PLT (goal <= 1)", (("ir_near_entry" in med) ? med["ir_near_entry"] + 3 : "n/a"))
 	row("plain call into the near entry (no prefixes)", "near_entry", r("near_entry", "plt") " PLT", (("ir_near_entry" in med) ? med["ir_near_entry"] : "n/a"))
+	row("lazygate near form, regparm gate (no thunk)", "lazygate_near_regparm", r("lazygate_near_regparm", "plt") " PLT (goal <= 1)", (("ir_regparm_entry" in med) ? med["ir_regparm_entry"] + 3 : "n/a"))
+	row("plain call into the regparm implementation", "regparm_entry", r("regparm_entry", "plt") " PLT", f("ir_regparm_entry"))
 	row("lazygate far form", "lazygate_far", r("lazygate_far", "far_by_hand") " by hand (goal <= 1.02)", "n/a")
 	row("far call by hand, same entry", "far_by_hand", "", "n/a")
 	row("**First call** (cycles per site)", "", "", "*traps*")

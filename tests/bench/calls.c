@@ -6,19 +6,22 @@
  *   steady        bound near and far sites, a hand-written far call into
  *                 the same entry, a direct, an indirect and a PLT call, a
  *                 plain near call into the gate's _near entry (the site's
- *                 cost without its four prefixes)
+ *                 cost without its four prefixes); the same two for the
+ *                 regparm gate t.add2, whose near entry is its C
+ *                 implementation
  *   first         a fresh site's first call, one at a time; glibc's lazy
  *                 PLT first call; a bare SIGSEGV round trip (null-selector
  *                 far call, a handler that steps over it); the parts of a
  *                 bind (a 1-byte /proc/self/mem write, a membarrier round)
  *   race T        T threads calling the same fresh sites at once, rounds
  *                 of 32: a round's time, first start to last end, per site
- *   icount        the direct, indirect and PLT loops and a near call into
- *                 the gate's _near entry, once each, for callgrind: valgrind
+ *   icount        the direct, indirect and PLT loops and near calls into
+ *                 the _near entry and add2's implementation, once each, for
+ *                 callgrind: valgrind
  *                 decodes neither the far call nor the bound-near site's
  *                 "67 90" (whose other three no-ops add 3 instructions)
  *
- * Every gate called is t.add; the peers add too. */
+ * Every gate called is t.add (t.add2 for regparm); the peers add too. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/membarrier.h>
@@ -93,6 +96,14 @@ static __inline__ int far_by_hand(int a, int b)
 
 __attribute__((visibility("hidden"))) extern void lg_thunk_t_add_near(void);
 
+/* The same for the regparm gate add2, whose near entry is its
+ * implementation. */
+static __inline__ int regparm_entry(int a, int b)
+{
+	__asm__ __volatile__("call %c[f]" : "+a"(a) : "d"(b), [f] "i"(t_impl_add2) : "memory");
+	return a;
+}
+
 static __inline__ int near_entry(int a, int b)
 {
 	__asm__ __volatile__("call %c[f]" : "+a"(a) : "b"(b), [f] "i"(lg_thunk_t_add_near) : "memory");
@@ -118,6 +129,8 @@ BENCH loop_direct(void) { LOOP(direct_add(i, 4)); }
 BENCH loop_indirect(void) { LOOP(indirect_add(i, 5)); }
 BENCH loop_plt(void) { LOOP(peer_0(i, 6)); }
 BENCH loop_near_entry(void) { LOOP(near_entry(i, 7)); }
+BENCH loop_near_regparm(void) { LOOP(t_add2(i, 8)); }
+BENCH loop_regparm_entry(void) { LOOP(regparm_entry(i, 9)); }
 
 static void steady(void)
 {
@@ -125,12 +138,14 @@ static void steady(void)
 		{"direct", loop_direct}, {"indirect", loop_indirect}, {"plt", loop_plt},
 		{"lazygate_near", loop_near}, {"lazygate_far", loop_far},
 		{"far_by_hand", loop_by_hand}, {"near_entry", loop_near_entry},
+		{"lazygate_near_regparm", loop_near_regparm}, {"regparm_entry", loop_regparm_entry},
 	};
 	double v[sizeof m / sizeof m[0]][REPEATS];
 	unsigned int i, r;
 
 	lazygate_set_bind_mode(LAZYGATE_BIND_NEAR);
 	loop_near(); /* binds its site near */
+	loop_near_regparm();
 	lazygate_set_bind_mode(LAZYGATE_BIND_FAR);
 	loop_far();
 	for (r = 0; r < REPEATS; r++) /* interleaved: noise hits all alike */
@@ -308,7 +323,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "race") && argc > 2)
 		race(atoi(argv[2]));
 	else if (!strcmp(mode, "icount")) {
-		loop_direct(), loop_indirect(), loop_plt(), loop_near_entry();
+		loop_direct(), loop_indirect(), loop_plt(), loop_near_entry(), loop_regparm_entry();
 	} else
 		return fprintf(stderr, "usage: calls steady|first|race THREADS|icount\n"), 2;
 	return 0;
