@@ -15,6 +15,7 @@
 #include "kernel.h"
 
 uint32_t kapi_impl_version(void) { return 0x00010000; }
+LG_REGPARM int kapi_impl_sub(int a, int b) { return a - b; }
 int kapi_impl_add(int a, int b) { return a + b; }
 int kapi_impl_mul(int a, int b) { return a * b; }
 

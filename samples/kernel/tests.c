@@ -267,6 +267,32 @@ static int __attribute__((noinline)) far_site(void)
 	return kapi_mul(6, 7);
 }
 
+/* The regparm gate sub, from two k32 sites of the kernel: one bound near
+ * (straight into the implementation), one far (its far entry). */
+static int __attribute__((noinline)) regparm_near_site(int a) { return kapi_sub(a, 8); }
+static int __attribute__((noinline)) regparm_far_site(int a) { return kapi_sub(a, 9); }
+
+static void test_regparm(void)
+{
+	const struct lg_site *e, *s[2] = {0, 0};
+	int r[2];
+
+	load(&mod_kernel);
+	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
+		if (lg_site_gate(e) == LG_GATE_kapi_sub)
+			s[!s[0] ? 0 : 1] = e;
+	r[0] = regparm_near_site(50) + regparm_near_site(50);
+	lgk_set_bind_mode(LGK_BIND_FAR);
+	r[1] = regparm_far_site(51) + regparm_far_site(51);
+	lgk_set_bind_mode(LGK_BIND_NEAR);
+	check(r[0] == 84 && r[1] == 84, "regparm gate: results", "%d %d", r[0], r[1]);
+	check(s[0] && s[1] && (near_to(s[0], &kapi_api) || near_to(s[1], &kapi_api)) &&
+		      (far_to(s[0], &kapi_api) || far_to(s[1], &kapi_api)) &&
+		      gate_of(&kapi_api, LG_GATE_kapi_sub)->near_entry == (void (*)(void))kapi_impl_sub,
+	      "regparm gate: near site calls the implementation, far site the far entry",
+	      "sites %p %p", (const void *)s[0], (const void *)s[1]);
+}
+
 /* With LGK_BIND_FAR, a k32 site in the kernel's segment binds far. */
 static void test_far_mode(void)
 {
@@ -321,6 +347,7 @@ static void test_basic(void)
 		      (unsigned)(d.traps - b.traps));
 	}
 	test_far_mode();
+	test_regparm();
 }
 
 static void test_k16(void)
