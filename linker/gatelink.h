@@ -194,9 +194,11 @@ struct gl_target {
 struct gl_map {
 	char *path;
 	char *api;
-	struct gl_target *t; /* indexed by slot */
-	unsigned int *num;   /* gate number of each slot, sorted */
+	struct gl_target *t; /* indexed by slot, in the order of first mention */
+	unsigned int *num;   /* gate number of each slot */
 	size_t n;
+	size_t *h;           /* gate -> slot + 1 (0: empty), open addressing */
+	size_t hcap;         /* a power of two, at least 2n */
 };
 
 int gl_map_load(struct gl_map *m, const char *path, const struct gl_defs *defs);

@@ -91,13 +91,38 @@ static int gate_of(const struct pline *pl, const char *s, unsigned int *gate)
 	return 0;
 }
 
-static struct gl_target *slot(struct gl_map *m, unsigned int gate, unsigned int ln, size_t *cap)
+/* The bucket of GATE in the hash index: its slot's, or the empty one
+ * where it would go. */
+static size_t bucket(const struct gl_map *m, unsigned int gate)
+{
+	size_t i = (gate * 2654435761U) & (m->hcap - 1);
+
+	while (m->h[i] && m->num[m->h[i] - 1] != gate)
+		i = (i + 1) & (m->hcap - 1);
+	return i;
+}
+
+/* Double the index (a map may have a line per gate of a big API). */
+static void grow_index(struct gl_map *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->n; i++) /* maps are small: a provider's gates */
-		if (m->num[i] == gate)
-			return &m->t[i];
+	free(m->h);
+	m->hcap = m->hcap ? m->hcap * 2 : 256;
+	m->h = gl_xcalloc(m->hcap, sizeof *m->h);
+	for (i = 0; i < m->n; i++)
+		m->h[bucket(m, m->num[i])] = i + 1;
+}
+
+static struct gl_target *slot(struct gl_map *m, unsigned int gate, unsigned int ln, size_t *cap)
+{
+	size_t b;
+
+	if (2 * (m->n + 1) > m->hcap)
+		grow_index(m);
+	b = bucket(m, gate);
+	if (m->h[b])
+		return &m->t[m->h[b] - 1];
 	if (m->n == *cap) {
 		*cap = *cap ? *cap * 2 : 64;
 		m->t = gl_xrealloc(m->t, *cap, sizeof *m->t);
@@ -106,7 +131,8 @@ static struct gl_target *slot(struct gl_map *m, unsigned int gate, unsigned int 
 	memset(&m->t[m->n], 0, sizeof *m->t);
 	m->t[m->n].line = ln;
 	m->num[m->n] = gate;
-	return &m->t[m->n++];
+	m->h[b] = ++m->n;
+	return &m->t[m->n - 1];
 }
 
 static int dup_target(const struct pline *pl, int have, const char *what)
@@ -181,22 +207,6 @@ static int map_line(struct gl_map *m, char *line, const struct pline *pl, size_t
 	return target(pl, slot(m, gate, pl->ln, cap), f[1], n == 3 ? f[2] : 0);
 }
 
-static void sort_map(struct gl_map *m)
-{
-	size_t i, j;
-
-	for (i = 1; i < m->n; i++) /* insertion sort keeps t[] and num[] together */
-		for (j = i; j > 0 && m->num[j - 1] > m->num[j]; j--) {
-			struct gl_target t = m->t[j];
-			unsigned int n = m->num[j];
-
-			m->t[j] = m->t[j - 1];
-			m->num[j] = m->num[j - 1];
-			m->t[j - 1] = t;
-			m->num[j - 1] = n;
-		}
-}
-
 int gl_map_load(struct gl_map *m, const char *path, const struct gl_defs *defs)
 {
 	FILE *f = fopen(path, "r");
@@ -221,25 +231,17 @@ int gl_map_load(struct gl_map *m, const char *path, const struct gl_defs *defs)
 	}
 	free(line);
 	fclose(f);
-	sort_map(m);
 	return r;
 }
 
 const struct gl_target *gl_map_find(const struct gl_map *m, unsigned int gate)
 {
-	size_t lo = 0, hi = m->n;
+	size_t b;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->num[mid] == gate)
-			return &m->t[mid];
-		if (m->num[mid] < gate)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	if (!m->hcap)
+		return 0;
+	b = bucket(m, gate);
+	return m->h[b] ? &m->t[m->h[b] - 1] : 0;
 }
 
 void gl_map_free(struct gl_map *m)
@@ -252,6 +254,7 @@ void gl_map_free(struct gl_map *m)
 	}
 	free(m->t);
 	free(m->num);
+	free(m->h);
 	free(m->api);
 	free(m->path);
 }
