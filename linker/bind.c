@@ -21,7 +21,7 @@ static int site_error(const struct gl_obj *obj, const struct gl_site *s, const s
 	char g[160];
 
 	gate_name(s, defs, g, sizeof g);
-	gl_error("%s:%s+0x%lx: gate %s: %s", obj->name, s->sec->name, s->off, g, msg);
+	gl_error("%s:%s+0x%x: gate %s: %s", obj->name, s->sec->name, s->off, g, msg);
 	return -1;
 }
 

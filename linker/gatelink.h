@@ -68,9 +68,9 @@ struct gl_site {
 	struct gl_sec *sec;    /* where the site is; 0: outside every section */
 	const char *sym;       /* by-name: the info word's gate symbol */
 	const char *stub_sym;  /* by-name: the stub field's gate symbol */
-	unsigned long toff;    /* entry offset in tsec */
-	unsigned long off;     /* site offset in sec */
-	unsigned long addr;    /* linked images: address */
+	unsigned int toff;     /* entry offset in tsec */
+	unsigned int off;      /* site offset in sec (i386: 32 bits) */
+	unsigned int addr;     /* linked images: address */
 	unsigned int index;    /* entry number in the object */
 	unsigned int info;     /* as stored (by-name: without the symbol) */
 	unsigned int gate;

@@ -61,9 +61,9 @@ static void text_line(const struct gl_obj *obj, const struct gl_site *s, const s
 	if (gate_number(s, defs, &num, &name))
 		snprintf(gate, sizeof gate, "%u", num);
 	if (obj->linked)
-		snprintf(addr, sizeof addr, "0x%08lx", s->addr);
+		snprintf(addr, sizeof addr, "0x%08x", s->addr);
 	if (s->sec)
-		snprintf(off, sizeof off, "0x%08lx", s->off);
+		snprintf(off, sizeof off, "0x%08x", s->off);
 	target_str(obj, s, target, sizeof target);
 	printf("%s %s %s %s %s %s %s %s %s\n", obj->name, s->sec ? s->sec->name : "-", off, addr,
 	       lg_kind_name(s->kind), lg_state_name(s->state), gate, name ? name : "-", target);
@@ -102,11 +102,11 @@ static void json_line(const struct gl_obj *obj, const struct gl_site *s, const s
 	fputs(",\"section\":", stdout);
 	json_str(s->sec ? s->sec->name : 0);
 	if (s->sec)
-		printf(",\"offset\":%lu", s->off);
+		printf(",\"offset\":%u", s->off);
 	else
 		fputs(",\"offset\":null", stdout);
 	if (obj->linked)
-		printf(",\"address\":%lu", s->addr);
+		printf(",\"address\":%u", s->addr);
 	else
 		fputs(",\"address\":null", stdout);
 	printf(",\"entry\":%u,\"kind\":\"%s\",\"state\":\"%s\",", s->index, lg_kind_name(s->kind),

@@ -110,7 +110,7 @@ static int rule_place(struct ctx *c)
 		return -1; /* the relocation was reported */
 	if (!s->sec) {
 		if (c->obj->linked)
-			SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site 0x%08lx is outside every section",
+			SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site 0x%08x is outside every section",
 				     s->index, s->addr);
 		else
 			SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site is outside its section",
@@ -273,7 +273,7 @@ static void rule_overlap(struct gl_obj *obj, const struct gl_defs *defs)
 				     a->index, b->index);
 		else
 			SITE_FINDING(&c, GL_ERROR, "overlap", "entry %u: site overlaps the site of "
-				     "entry %u at %s+0x%lx", b->index, a->index, a->sec->name, a->off);
+				     "entry %u at %s+0x%x", b->index, a->index, a->sec->name, a->off);
 	}
 	free(v);
 }

@@ -39,10 +39,11 @@ static unsigned int hlen(unsigned int kind)
 
 unsigned int lg_initial(unsigned int kind, unsigned int gate, unsigned char *out)
 {
-	unsigned int h = hlen(kind), i;
+	unsigned int h = hlen(kind);
 
-	for (i = 0; i < h; i++)
-		out[i] = pfx[kind][i];
+	out[0] = pfx[kind][0];
+	out[1] = pfx[kind][1];
+	out[2] = pfx[kind][2]; /* an application stub's gate field overwrites it */
 	put32(out + h, gate);
 	out[h + 4] = nullsel[kind];
 	out[h + 5] = 0;
