@@ -8,7 +8,7 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${GATELINK:=${top_builddir:-.}/gatelink}" "${CC32:=gcc -m32}" "${OBJCOPY:=objcopy}"
 N=${1:-100000}
-REPS=${REPS:-5}
+REPS=${REPS:-21}
 D=$top_srcdir/tests/gatelink/data
 T=$(mktemp -d "${TMPDIR:-/tmp}/gatelink-bench.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
@@ -30,31 +30,38 @@ awk 'BEGIN { print "# every gate: kernel callers far, application callers a call
 	for (g = 1; g <= 1000; g++) printf "%d 0x08:0x%x\n%d 0x%x\n", g, 0x100000 + 16 * g, g, 8 * (g + 16) + 3 }' > big.map
 
 now() { date +%s%N; }
-# best of REPS runs, in ms
-best() {
-	b=
-	i=0
-	while [ $i -lt "$REPS" ]; do
-		t0=$(now)
-		"$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 2; }
-		t1=$(now)
-		ms=$(( (t1 - t0) / 1000000 ))
-		if [ -z "$b" ] || [ $ms -lt $b ]; then b=$ms; fi
-		i=$((i + 1))
-	done
-	echo "$b"
+# Each rep runs every command once, in turn, so that noise hits them alike;
+# a command's figure is its best rep, in microseconds.
+cmds="objcopy check bind list unbind"
+run1() {
+	case $1 in
+	objcopy) $OBJCOPY big.o copy.o ;;
+	check) "$GATELINK" check big.o ;;
+	bind) "$GATELINK" bind --map big.map big.o -o bound.o ;;
+	list) "$GATELINK" list big.o ;;
+	unbind) "$GATELINK" unbind bound.o -o unbound.o ;;
+	esac
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
 
-echo "big.o: $N sites, $(wc -c < big.o) bytes; best of $REPS runs"
-oc=$(best $OBJCOPY big.o copy.o)
-ck=$(best "$GATELINK" check big.o)
-bd=$(best "$GATELINK" bind --map big.map big.o -o bound.o)
-ls=$(best "$GATELINK" list big.o)
-ub=$(best "$GATELINK" unbind bound.o -o unbound.o)
+echo "big.o: $N sites, $(wc -c < big.o) bytes; best of $REPS interleaved runs"
+i=0
+while [ $i -lt "$REPS" ]; do
+	for c in $cmds; do
+		t0=$(now)
+		run1 $c >/dev/null 2>&1 || { echo "failed: $c" >&2; exit 2; }
+		t1=$(now)
+		us=$(( (t1 - t0) / 1000 ))
+		eval "b=\${best_$c:-}"
+		if [ -z "$b" ] || [ $us -lt "$b" ]; then eval "best_$c=$us"; fi
+	done
+	i=$((i + 1))
+done
 cmp -s big.o unbound.o || echo "WARNING: bind + unbind did not give back big.o"
-printf '%-22s %8s ms\n' "objcopy" "$oc"
-printf '%-22s %8s ms   %sx objcopy\n' "gatelink check" "$ck" "$(ratio $ck $oc)"
-printf '%-22s %8s ms   %sx objcopy   (target <= 1.5x)\n' "gatelink bind" "$bd" "$(ratio $bd $oc)"
-printf '%-22s %8s ms   %sx objcopy\n' "gatelink list" "$ls" "$(ratio $ls $oc)"
-printf '%-22s %8s ms   %sx objcopy\n' "gatelink unbind" "$ub" "$(ratio $ub $oc)"
+oc=$best_objcopy
+printf '%-22s %8s ms\n' "objcopy" "$(ms $oc)"
+printf '%-22s %8s ms   %sx objcopy\n' "gatelink check" "$(ms $best_check)" "$(ratio $best_check $oc)"
+printf '%-22s %8s ms   %sx objcopy   (target <= 1.5x)\n' "gatelink bind" "$(ms $best_bind)" "$(ratio $best_bind $oc)"
+printf '%-22s %8s ms   %sx objcopy\n' "gatelink list" "$(ms $best_list)" "$(ratio $best_list $oc)"
+printf '%-22s %8s ms   %sx objcopy\n' "gatelink unbind" "$(ms $best_unbind)" "$(ratio $best_unbind $oc)"
