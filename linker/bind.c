@@ -84,7 +84,7 @@ static int bound_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site 
 
 	if (s->sym)
 		return site_error(obj, s, c->o->api, "a by-name site: run gatelink resolve first");
-	t = gl_map_find(&c->map, s->gate);
+	t = gl_map_find(&c->map, gl_site_gate(s));
 	if (!t)
 		return site_error(obj, s, c->o->api, "not in the map");
 	if (s->kind <= LG_K16)
@@ -136,7 +136,7 @@ static int initial_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_sit
 {
 	(void)c;
 	(void)obj;
-	lg_initial(s->kind, s->gate, out);
+	lg_initial(s->kind, gl_site_gate(s), out);
 	return 0;
 }
 

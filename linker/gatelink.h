@@ -63,22 +63,26 @@ struct gl_rel {
 	int undef;
 };
 
+/* One per table entry, in table order: 32 bytes, since a big table's
+ * records are most of the memory a run touches (every page of them is a
+ * page fault and a page freed: a fifth of a bind when they were 64).  What
+ * can be derived is: gl_site_gate, gl_site_index, gl_site_entry. */
 struct gl_site {
-	struct gl_sec *tsec;   /* where the entry is */
 	struct gl_sec *sec;    /* where the site is; 0: outside every section */
 	const char *sym;       /* by-name: the info word's gate symbol */
-	const char *stub_sym;  /* by-name: the stub field's gate symbol */
-	unsigned int toff;     /* entry offset in tsec */
 	unsigned int off;      /* site offset in sec (i386: 32 bits) */
 	unsigned int addr;     /* linked images: address */
-	unsigned int index;    /* entry number in the object */
 	unsigned int info;     /* as stored (by-name: without the symbol) */
-	unsigned int gate;
 	unsigned char kind;
 	unsigned char located; /* site position known */
 	unsigned char state;   /* enum lg_state */
 	unsigned char rel;     /* while reading: GL_REL_* */
 };
+
+static inline unsigned int gl_site_gate(const struct gl_site *s)
+{
+	return s->info & LG_GATE_MAX;
+}
 
 #define GL_REL_DONE 1 /* the rel field's relocation was applied */
 #define GL_REL_BAD 2  /* it could not be */
@@ -88,6 +92,12 @@ struct gl_note {
 	unsigned long desc; /* offset of desc in sec */
 	long start, end;
 	unsigned int flags;
+};
+
+/* A table section and its entries' records, obj->sites[first .. first+n-1]. */
+struct gl_table {
+	struct gl_sec *sec;
+	size_t first, n;
 };
 
 struct gl_obj {
@@ -104,6 +114,8 @@ struct gl_obj {
 	size_t ncrel;
 	struct gl_site *sites;
 	size_t nsites;
+	struct gl_table *tables;
+	size_t ntables;
 	struct gl_note note;
 	int broken;        /* errors found while reading */
 	int told_howto;
@@ -129,6 +141,10 @@ int gl_sym_value(struct gl_obj *obj, const char *name, unsigned long *value);
 int gl_sites_load(struct gl_obj *obj);
 int gl_note_load(struct gl_obj *obj);
 const unsigned char *gl_site_bytes(const struct gl_obj *obj, const struct gl_site *s);
+unsigned int gl_site_index(const struct gl_obj *obj, const struct gl_site *s);
+void gl_site_entry(const struct gl_obj *obj, const struct gl_site *s, const struct gl_sec **t,
+		   unsigned long *off);
+const char *gl_stub_sym(const struct gl_obj *obj, const struct gl_site *s);
 int gl_is_table(const struct gl_sec *sec);
 const char *gl_c_name(const struct gl_obj *obj, const char *sym);
 
@@ -144,7 +160,8 @@ void gl_finding(struct gl_obj *obj, enum gl_sev sev, const struct gl_sec *sec,
 extern int gl_nerrors, gl_nwarnings;
 extern FILE *gl_findings_fp; /* stdout for check, stderr otherwise */
 void gl_gate_str(const struct gl_site *s, const struct gl_defs *defs, char *buf, size_t n);
-void gl_site_where(const struct gl_site *s, const struct gl_sec **sec, unsigned long *off);
+void gl_site_where(const struct gl_obj *obj, const struct gl_site *s, const struct gl_sec **sec,
+		   unsigned long *off);
 
 /* sort merges entries that repeat another entry exactly; check reports
  * them as overlaps. */

@@ -46,9 +46,9 @@ static int gate_number(const struct gl_site *s, const struct gl_defs *defs, unsi
 			*num = g->number;
 		return g != 0;
 	}
-	g = defs ? gl_defs_num(defs, s->gate) : 0;
+	g = defs ? gl_defs_num(defs, gl_site_gate(s)) : 0;
 	*name = g ? g->name : 0;
-	*num = s->gate;
+	*num = gl_site_gate(s);
 	return 1;
 }
 
@@ -109,8 +109,8 @@ static void json_line(const struct gl_obj *obj, const struct gl_site *s, const s
 		printf(",\"address\":%u", s->addr);
 	else
 		fputs(",\"address\":null", stdout);
-	printf(",\"entry\":%u,\"kind\":\"%s\",\"state\":\"%s\",", s->index, lg_kind_name(s->kind),
-	       lg_state_name(s->state));
+	printf(",\"entry\":%u,\"kind\":\"%s\",\"state\":\"%s\",", gl_site_index(obj, s),
+	       lg_kind_name(s->kind), lg_state_name(s->state));
 	if (known)
 		printf("\"gate\":%u,\"name\":", num);
 	else

@@ -50,23 +50,23 @@ void gl_gate_str(const struct gl_site *s, const struct gl_defs *defs, char *buf,
 			snprintf(buf, n, "%s", s->sym);
 		return;
 	}
-	g = defs ? gl_defs_num(defs, s->gate) : 0;
+	g = defs ? gl_defs_num(defs, gl_site_gate(s)) : 0;
 	if (g)
-		snprintf(buf, n, "%u (%s)", s->gate, g->name);
+		snprintf(buf, n, "%u (%s)", gl_site_gate(s), g->name);
 	else
-		snprintf(buf, n, "%u", s->gate);
+		snprintf(buf, n, "%u", gl_site_gate(s));
 }
 
 /* Findings about a site are placed at the site when it is known, else at
  * its table entry. */
-void gl_site_where(const struct gl_site *s, const struct gl_sec **sec, unsigned long *off)
+void gl_site_where(const struct gl_obj *obj, const struct gl_site *s, const struct gl_sec **sec,
+		   unsigned long *off)
 {
 	if (s->sec) {
 		*sec = s->sec;
 		*off = s->off;
 	} else {
-		*sec = s->tsec;
-		*off = s->toff;
+		gl_site_entry(obj, s, sec, off);
 	}
 }
 
@@ -74,6 +74,7 @@ struct ctx {
 	struct gl_obj *obj;
 	const struct gl_defs *defs;
 	const struct gl_site *s;
+	unsigned int entry; /* s's number in the table */
 	char gate[160];
 };
 
@@ -82,7 +83,7 @@ struct ctx {
 	do {                                                                    \
 		const struct gl_sec *sec_;                                      \
 		unsigned long off_;                                             \
-		gl_site_where((c)->s, &sec_, &off_);                            \
+		gl_site_where((c)->obj, (c)->s, &sec_, &off_);                  \
 		gl_gate_str((c)->s, (c)->defs, (c)->gate, sizeof (c)->gate);    \
 		gl_finding((c)->obj, sev, sec_, off_, (c)->gate, rule, __VA_ARGS__); \
 	} while (0)
@@ -92,12 +93,13 @@ static int rule_entry(struct ctx *c)
 	const struct gl_site *s = c->s;
 
 	if (s->kind >= LG_NKINDS) {
-		SITE_FINDING(c, GL_ERROR, "kind", "entry %u: unknown caller kind %u", s->index, s->kind);
+		SITE_FINDING(c, GL_ERROR, "kind", "entry %u: unknown caller kind %u", c->entry,
+			     s->kind);
 		return -1;
 	}
 	if (s->info >> LG_FLAGS_SHIFT)
 		SITE_FINDING(c, GL_ERROR, "flags", "entry %u: reserved flag bits 0x%x are set",
-			     s->index, s->info >> LG_FLAGS_SHIFT);
+			     c->entry, s->info >> LG_FLAGS_SHIFT);
 	return 0;
 }
 
@@ -111,20 +113,20 @@ static int rule_place(struct ctx *c)
 	if (!s->sec) {
 		if (c->obj->linked)
 			SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site 0x%08x is outside every section",
-				     s->index, s->addr);
+				     c->entry, s->addr);
 		else
 			SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site is outside its section",
-				     s->index);
+				     c->entry);
 		return -1;
 	}
 	if (!s->sec->exec) {
 		SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site is in %s, not an executable section",
-			     s->index, s->sec->name);
+			     c->entry, s->sec->name);
 		return -1;
 	}
 	if (s->sec->size - s->off < len || !s->sec->data) {
 		SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site runs past the end of %s",
-			     s->index, s->sec->name);
+			     c->entry, s->sec->name);
 		return -1;
 	}
 	return 0;
@@ -151,7 +153,7 @@ static void rule_state(struct ctx *c)
 	hexbytes(p, lg_kind_len(s->kind), hex);
 	if (d.state == LG_S_INITIAL && d.kind == (int)s->kind)
 		SITE_FINDING(c, GL_ERROR, "state", "initial stub calls gate %u, the entry says %u",
-			     d.gate, s->gate);
+			     d.gate, gl_site_gate(s));
 	else if (d.state != LG_S_NONE && d.kind >= 0)
 		SITE_FINDING(c, GL_ERROR, "state", "bytes are %s stub bytes (%s), the entry says %s (%s)",
 			     lg_kind_name(d.kind), lg_state_name(d.state), lg_kind_name(s->kind), hex);
@@ -169,25 +171,26 @@ static void rule_byname(struct ctx *c)
 {
 	const struct gl_site *s = c->s;
 	unsigned int h = s->kind <= LG_K16 ? 3 : 2;
+	const char *stub = gl_stub_sym(c->obj, s);
 	const struct gl_rel *r;
 
 	if (s->sym && !is_gate_sym(s->sym))
 		SITE_FINDING(c, GL_ERROR, "by-name", "%s is not a gate symbol (" LG_GATE_SYM_PREFIX
 			     "API_NAME)", s->sym);
-	if (s->sym && s->stub_sym && strcmp(s->sym, s->stub_sym))
+	if (s->sym && stub && strcmp(s->sym, stub))
 		SITE_FINDING(c, GL_ERROR, "by-name", "the stub calls %s, the entry says %s",
-			     s->stub_sym, s->sym);
-	else if (s->sym && !s->stub_sym && s->state == LG_S_INITIAL)
+			     stub, s->sym);
+	else if (s->sym && !stub && s->state == LG_S_INITIAL)
 		SITE_FINDING(c, GL_ERROR, "by-name", "the entry names %s, the stub's gate field "
 			     "has no relocation", s->sym);
-	else if (!s->sym && s->stub_sym)
+	else if (!s->sym && stub)
 		SITE_FINDING(c, GL_ERROR, "by-name", "the stub calls %s, the entry gives a number",
-			     s->stub_sym);
+			     stub);
 	r = gl_crel_in(c->obj, s->sec, s->off, lg_kind_len(s->kind));
 	for (; r && r < c->obj->crel + c->obj->ncrel && r->sec == s->sec &&
 	       r->off < s->off + lg_kind_len(s->kind); r++)
 		if (r->off + r->size > s->off &&
-		    !(r->off == s->off + h && s->stub_sym && r->sym == s->stub_sym))
+		    !(r->off == s->off + h && stub && r->sym == stub))
 			SITE_FINDING(c, GL_ERROR, "reloc", "a relocation against %s changes byte %ld "
 				     "of the site", r->sym, (long)(r->off - s->off));
 }
@@ -200,7 +203,7 @@ static void rule_defs(struct ctx *c)
 
 	if (!c->defs)
 		return;
-	g = s->sym ? gl_defs_sym(c->defs, s->sym) : gl_defs_num(c->defs, s->gate);
+	g = s->sym ? gl_defs_sym(c->defs, s->sym) : gl_defs_num(c->defs, gl_site_gate(s));
 	if (!g) {
 		SITE_FINDING(c, GL_ERROR, "unknown-gate", "no such gate in API %s", c->defs->api);
 		return;
@@ -217,7 +220,7 @@ static int by_place_s(const struct gl_site *x, const struct gl_site *y)
 		return x->sec < y->sec ? -1 : 1;
 	if (x->off != y->off)
 		return x->off < y->off ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
+	return x < y ? -1 : x > y; /* table order */
 }
 
 static int by_place(const void *a, const void *b)
@@ -270,10 +273,11 @@ static void rule_overlap(struct gl_obj *obj, const struct gl_defs *defs)
 		c.s = b;
 		if (a->off == b->off)
 			SITE_FINDING(&c, GL_ERROR, "overlap", "entries %u and %u are the same site",
-				     a->index, b->index);
+				     gl_site_index(obj, a), gl_site_index(obj, b));
 		else
 			SITE_FINDING(&c, GL_ERROR, "overlap", "entry %u: site overlaps the site of "
-				     "entry %u at %s+0x%x", b->index, a->index, a->sec->name, a->off);
+				     "entry %u at %s+0x%x", gl_site_index(obj, b), gl_site_index(obj, a),
+				     a->sec->name, a->off);
 	}
 	free(v);
 }
@@ -291,7 +295,7 @@ static int table_sorted(const struct gl_obj *obj)
 static void rule_note(struct gl_obj *obj)
 {
 	const struct gl_note *nt = &obj->note;
-	const struct gl_sec *t = obj->nsites ? obj->sites[0].tsec : 0;
+	const struct gl_sec *t = obj->ntables ? obj->tables[0].sec : 0;
 	unsigned long start;
 
 	if (!obj->linked || !t)
@@ -321,6 +325,7 @@ int gl_rules_sites(struct gl_obj *obj, const struct gl_defs *defs)
 	c.defs = defs;
 	for (i = 0; i < obj->nsites; i++) {
 		c.s = &obj->sites[i];
+		c.entry = (unsigned int)i;
 		if (rule_entry(&c) || rule_place(&c))
 			continue;
 		rule_state(&c);

@@ -198,14 +198,14 @@ static int table_relocs(struct gl_obj *obj, struct gl_sec *t, struct gl_site *s,
 	return 0;
 }
 
-/* Where the site of entry S is. */
-static void locate(struct gl_obj *obj, struct gl_site *s)
+/* Where the site of entry S, at TOFF in table T, is. */
+static void locate(struct gl_obj *obj, struct gl_site *s, struct gl_sec *t, unsigned long toff)
 {
 	unsigned int len = s->kind < LG_NKINDS ? lg_kind_len(s->kind) : 1;
-	int rel = (int)get32(s->tsec->data + s->toff);
+	int rel = (int)get32(t->data + toff);
 
 	if (obj->linked) {
-		s->addr = (s->tsec->vma + s->toff + (unsigned long)(long)rel) & 0xffffffffUL;
+		s->addr = (t->vma + toff + (unsigned long)(long)rel) & 0xffffffffUL;
 		s->sec = gl_sec_at(obj, s->addr, len);
 		s->off = s->sec ? s->addr - s->sec->vma : 0;
 		s->located = 1;
@@ -214,46 +214,69 @@ static void locate(struct gl_obj *obj, struct gl_site *s)
 	} else if (s->rel & GL_REL_DONE) {
 		s->located = 1;
 	} else { /* no relocation, a constant: the site is in the table itself */
-		s->sec = s->tsec;
-		s->off = (s->toff + (unsigned long)(long)rel) & 0xffffffffUL;
+		s->sec = t;
+		s->off = (toff + (unsigned long)(long)rel) & 0xffffffffUL;
 		s->located = 1;
 	}
 	if (s->sec && s->off >= s->sec->size)
 		s->sec = 0;
 }
 
-/* The by-name symbol on the stub's gate field (relocatable objects). */
-static void stub_symbol(struct gl_obj *obj, struct gl_site *s)
+/* The by-name symbol on the stub's gate field (relocatable objects), 0
+ * if none.  Looked up when a rule asks: only by-name objects have one. */
+const char *gl_stub_sym(const struct gl_obj *obj, const struct gl_site *s)
 {
 	const struct gl_rel *r;
 	unsigned int h = s->kind <= LG_K16 ? 3 : 2;
 
 	if (obj->linked || !s->sec || !s->sec->exec || s->kind >= LG_NKINDS)
-		return;
+		return 0;
 	r = gl_crel_in(obj, s->sec, s->off + h, 4);
 	if (r && r->off == s->off + h && r->size == 4 && !r->pcrel && r->undef)
-		s->stub_sym = r->sym;
+		return r->sym;
+	return 0;
 }
 
-static void init_site(struct gl_obj *obj, struct gl_site *s, struct gl_sec *t, size_t i)
+unsigned int gl_site_index(const struct gl_obj *obj, const struct gl_site *s)
+{
+	return (unsigned int)(s - obj->sites);
+}
+
+/* The table section of S's entry and the entry's offset in it. */
+void gl_site_entry(const struct gl_obj *obj, const struct gl_site *s, const struct gl_sec **t,
+		   unsigned long *off)
+{
+	size_t i = (size_t)(s - obj->sites), k;
+
+	for (k = 0; k + 1 < obj->ntables && i >= obj->tables[k + 1].first; k++)
+		;
+	*t = obj->tables[k].sec;
+	*off = (i - obj->tables[k].first) * LG_ENTRY_SIZE;
+}
+
+static void init_site(struct gl_site *s, const struct gl_sec *t, size_t i)
 {
 	memset(s, 0, sizeof *s);
-	s->index = (unsigned int)(s - obj->sites);
-	s->tsec = t;
-	s->toff = i * LG_ENTRY_SIZE;
-	s->info = get32(t->data + s->toff + 4);
-	s->gate = s->info & LG_GATE_MAX;
+	s->info = get32(t->data + i * LG_ENTRY_SIZE + 4);
 	s->kind = (s->info >> LG_KIND_SHIFT) & LG_KIND_MASK;
 }
 
-static void finish_site(struct gl_obj *obj, struct gl_site *s)
+static void finish_site(struct gl_obj *obj, struct gl_site *s, struct gl_sec *t, size_t i)
 {
 	const unsigned char *p;
 
-	locate(obj, s);
-	stub_symbol(obj, s);
+	locate(obj, s, t, i * LG_ENTRY_SIZE);
 	p = gl_site_bytes(obj, s);
-	s->state = p ? lg_match(p, s->kind, s->gate) : LG_S_NONE;
+	s->state = p ? lg_match(p, s->kind, gl_site_gate(s)) : LG_S_NONE;
+}
+
+static void add_table(struct gl_obj *obj, struct gl_sec *t, size_t first, size_t n)
+{
+	obj->tables = gl_xrealloc(obj->tables, obj->ntables + 1, sizeof *obj->tables);
+	obj->tables[obj->ntables].sec = t;
+	obj->tables[obj->ntables].first = first;
+	obj->tables[obj->ntables].n = n;
+	obj->ntables++;
 }
 
 /* Entries of table T: the whole section, or in a linked image the part
@@ -299,12 +322,13 @@ static int load_table(struct gl_obj *obj, struct gl_sec *t)
 	obj->sites = gl_xrealloc(obj->sites, base + n, sizeof *obj->sites);
 	prefault(&obj->sites[base], n * sizeof *obj->sites);
 	obj->nsites += n;
+	add_table(obj, t, base, n);
 	for (i = 0; i < n; i++)
-		init_site(obj, &obj->sites[base + i], t, i);
+		init_site(&obj->sites[base + i], t, i);
 	if (table_relocs(obj, t, &obj->sites[base], n))
 		return -1;
 	for (i = 0; i < n; i++)
-		finish_site(obj, &obj->sites[base + i]);
+		finish_site(obj, &obj->sites[base + i], t, i);
 	return 0;
 }
 
