@@ -101,7 +101,7 @@ typedef int (*bytes_fn)(struct bctx *c, struct gl_obj *obj, const struct gl_site
 
 static int rewrite_sites(struct gl_obj *obj, struct gl_elf *e, struct bctx *c, bytes_fn fn)
 {
-	const struct gl_sec *last = 0;
+	struct gl_sec *last = 0;
 	unsigned char *data = 0, bytes[LG_MAXLEN];
 	size_t i;
 	int r = 0;
@@ -116,7 +116,7 @@ static int rewrite_sites(struct gl_obj *obj, struct gl_elf *e, struct bctx *c, b
 		}
 		if (s->sec != last) {
 			last = s->sec;
-			data = gl_elf_data(e, s->sec);
+			data = gl_elf_take(e, s->sec);
 			if (!data)
 				return -1;
 		}

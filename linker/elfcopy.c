@@ -1,7 +1,7 @@
 /* Copying an ELF file with libelf, as elfutils tools do: a new ELF with the
  * same header, program headers and sections, at the same offsets
  * (ELF_F_LAYOUT), whose unchanged data is the input's.  Changed sections
- * get a private copy of their data. */
+ * get a private copy of their data, or the caller's copy (gl_elf_take). */
 #include <fcntl.h>
 #include <gelf.h>
 #include <stdlib.h>
@@ -18,7 +18,8 @@ struct gl_elf {
 	Elf_Scn **oscn;       /* output sections by index */
 	const char **name;    /* by index */
 	GElf_Shdr *shdr;      /* input headers by index */
-	unsigned char **copy; /* private data, by index */
+	unsigned char **copy; /* writable data, by index */
+	char *taken;          /* copy[i] is the caller's, not ours to free */
 	struct gl_out out;
 };
 
@@ -71,6 +72,7 @@ static int copy_sections(struct gl_elf *e)
 	e->name = gl_xcalloc(e->nscn, sizeof *e->name);
 	e->shdr = gl_xcalloc(e->nscn, sizeof *e->shdr);
 	e->copy = gl_xcalloc(e->nscn, sizeof *e->copy);
+	e->taken = gl_xcalloc(e->nscn, 1);
 	for (i = 1; i < e->nscn; i++) {
 		is = elf_getscn(e->ein, i);
 		if (!is || !gelf_getshdr(is, &e->shdr[i]))
@@ -100,8 +102,10 @@ static void release(struct gl_elf *e)
 	if (e->ifd >= 0)
 		close(e->ifd);
 	for (i = 0; e->copy && i < e->nscn; i++)
-		free(e->copy[i]);
+		if (!e->taken[i])
+			free(e->copy[i]);
 	free(e->copy);
+	free(e->taken);
 	free(e->oscn);
 	free(e->name);
 	free(e->shdr);
@@ -165,7 +169,8 @@ static size_t index_of(struct gl_elf *e, const struct gl_sec *sec)
 	return 0;
 }
 
-void *gl_elf_scn_data(struct gl_elf *e, size_t i, size_t *size)
+/* Writable data of section I: a private copy, or MINE if not 0. */
+static void *scn_data(struct gl_elf *e, size_t i, size_t *size, unsigned char *mine)
 {
 	Elf_Data *d;
 
@@ -174,10 +179,15 @@ void *gl_elf_scn_data(struct gl_elf *e, size_t i, size_t *size)
 	d = elf_getdata(e->oscn[i], 0);
 	if (!d || elf_getdata(e->oscn[i], d)) /* one data block only */
 		return 0;
-	if (!e->copy[i]) {
+	if (!e->copy[i] && mine) {
+		e->copy[i] = mine;
+		e->taken[i] = 1;
+	} else if (!e->copy[i]) {
 		e->copy[i] = gl_xmalloc(d->d_size);
 		if (d->d_size)
 			memcpy(e->copy[i], d->d_buf, d->d_size);
+	}
+	if (d->d_buf != e->copy[i]) {
 		d->d_buf = e->copy[i];
 		elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY);
 	}
@@ -186,16 +196,36 @@ void *gl_elf_scn_data(struct gl_elf *e, size_t i, size_t *size)
 	return e->copy[i];
 }
 
-unsigned char *gl_elf_data(struct gl_elf *e, const struct gl_sec *sec)
+void *gl_elf_scn_data(struct gl_elf *e, size_t i, size_t *size)
+{
+	return scn_data(e, i, size, 0);
+}
+
+static unsigned char *sec_data(struct gl_elf *e, const struct gl_sec *sec, unsigned char *mine)
 {
 	size_t i = index_of(e, sec), size = 0;
-	unsigned char *p = i ? gl_elf_scn_data(e, i, &size) : 0;
+	unsigned char *p = i ? scn_data(e, i, &size, mine) : 0;
 
 	if (!p || size != sec->size) {
 		gl_error("%s: section %s: libelf and libbfd disagree on it", e->in, sec->name);
 		return 0;
 	}
 	return p;
+}
+
+unsigned char *gl_elf_data(struct gl_elf *e, const struct gl_sec *sec)
+{
+	return sec_data(e, sec, 0);
+}
+
+/* The section's bytes as BFD read them (sec->data) become the output's:
+ * for a big code section, a copy and a read of the input fewer (a
+ * twentieth of a bind).  They are the file's bytes (index_of matched name,
+ * offset and size), unless we changed them: only a relocatable object's
+ * table is (sites.c), so it is never taken. */
+unsigned char *gl_elf_take(struct gl_elf *e, struct gl_sec *sec)
+{
+	return sec_data(e, sec, sec->data && !gl_is_table(sec) ? sec->data : 0);
 }
 
 void gl_elf_set_size(struct gl_elf *e, size_t i, size_t size)

@@ -241,6 +241,8 @@ struct gl_elf; /* opaque */
 struct gl_elf *gl_elf_open(const char *in, const char *out);
 /* Writable contents of the section that BFD calls SEC (copy on first use). */
 unsigned char *gl_elf_data(struct gl_elf *e, const struct gl_sec *sec);
+/* The same, writing into sec->data, which must live until commit. */
+unsigned char *gl_elf_take(struct gl_elf *e, struct gl_sec *sec);
 int gl_elf_commit(struct gl_elf *e);
 void gl_elf_abort(struct gl_elf *e);
 /* For resolve: the libelf handles. */
