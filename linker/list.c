@@ -5,7 +5,11 @@
  * '-' marks a field that does not apply (ADDRESS in a relocatable object,
  * GATE of a by-name site the API does not resolve, NAME without --defs,
  * TARGET of a site that is not bound).  --json prints the same as a JSON
- * array, one site object per line. */
+ * array, one site object per line.
+ *
+ * Text lines are built by hand and written with one fwrite: printf's
+ * parsing of its format was four fifths of listing 100 000 sites. */
+#define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 #include "gatelink.h"
@@ -13,24 +17,66 @@
 struct lctx {
 	struct gl_opts *o;
 	int first;
+	char *line; /* text line being built */
+	size_t cap;
 };
 
-/* Bound far: "SSSS:OOOOOOOO"; bound near: "near:0xADDR" or "near:+REL". */
-static void target_str(const struct gl_obj *obj, const struct gl_site *s, char *buf, size_t n)
+/* V as DIGITS lowercase hex digits ("%0*x" of a value that fits). */
+static char *hex(char *p, unsigned long v, int digits)
+{
+	while (digits-- > 0)
+		*p++ = "0123456789abcdef"[(v >> (4 * digits)) & 15];
+	return p;
+}
+
+static char *dec(char *p, unsigned long v)
+{
+	char t[24];
+	int n = 0;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+/* "0x%08x" into BUF (at least 11 bytes). */
+static const char *hex32(char *buf, unsigned long v)
+{
+	char *p = hex(stpcpy(buf, "0x"), v & 0xffffffffUL, 8);
+
+	*p = 0;
+	return buf;
+}
+
+/* Bound far: "SSSS:OOOOOOOO"; bound near: "near:0xADDR" or "near:+REL".
+ * BUF has at least 24 bytes. */
+static void target_str(const struct gl_obj *obj, const struct gl_site *s, char *buf)
 {
 	const unsigned char *p = gl_site_bytes(obj, s);
 	struct lg_decoded d;
+	char *q;
 
 	strcpy(buf, "-");
 	if (!p || (s->state != LG_S_BOUND && s->state != LG_S_NEAR))
 		return;
 	lg_classify(p, lg_kind_len(s->kind), &d);
-	if (s->state == LG_S_BOUND)
-		snprintf(buf, n, "%04x:%08x", d.selector, d.offset);
-	else if (obj->linked)
-		snprintf(buf, n, "near:0x%08lx", (s->addr + LG_KLEN + (unsigned long)(long)d.rel) & 0xffffffffUL);
-	else
-		snprintf(buf, n, "near:%+d", d.rel);
+	if (s->state == LG_S_BOUND) {
+		q = hex(buf, d.selector, 4);
+		*q++ = ':';
+		q = hex(q, d.offset, 8);
+	} else if (obj->linked) {
+		q = stpcpy(buf, "near:");
+		hex32(q, s->addr + LG_KLEN + (unsigned long)(long)d.rel);
+		return;
+	} else {
+		q = stpcpy(buf, "near:");
+		*q++ = d.rel < 0 ? '-' : '+';
+		q = dec(q, d.rel < 0 ? 0UL - (unsigned long)(long)d.rel : (unsigned long)d.rel);
+	}
+	*q = 0;
 }
 
 static int gate_number(const struct gl_site *s, const struct gl_defs *defs, unsigned int *num,
@@ -52,21 +98,47 @@ static int gate_number(const struct gl_site *s, const struct gl_defs *defs, unsi
 	return 1;
 }
 
-static void text_line(const struct gl_obj *obj, const struct gl_site *s, const struct gl_defs *defs)
+/* Fields F[0 .. N-1] as one line, separated by spaces. */
+static void put_line(struct lctx *c, const char *const *f, int n)
 {
-	char target[32], addr[16] = "-", off[16] = "-", gate[16] = "-";
-	const char *name;
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t k = strlen(f[i]);
+
+		if (len + k + 1 > c->cap) {
+			c->cap = 2 * (len + k + 1);
+			c->line = gl_xrealloc(c->line, c->cap, 1);
+		}
+		memcpy(c->line + len, f[i], k);
+		len += k;
+		c->line[len++] = i + 1 < n ? ' ' : '\n';
+	}
+	fwrite(c->line, 1, len, stdout);
+}
+
+static void text_line(struct lctx *c, const struct gl_obj *obj, const struct gl_site *s)
+{
+	char target[24], addr[12], off[12], gate[16];
+	const char *f[9], *name;
 	unsigned int num;
 
-	if (gate_number(s, defs, &num, &name))
-		snprintf(gate, sizeof gate, "%u", num);
-	if (obj->linked)
-		snprintf(addr, sizeof addr, "0x%08x", s->addr);
-	if (s->sec)
-		snprintf(off, sizeof off, "0x%08x", s->off);
-	target_str(obj, s, target, sizeof target);
-	printf("%s %s %s %s %s %s %s %s %s\n", obj->name, s->sec ? s->sec->name : "-", off, addr,
-	       lg_kind_name(s->kind), lg_state_name(s->state), gate, name ? name : "-", target);
+	f[0] = obj->name;
+	f[1] = s->sec ? s->sec->name : "-";
+	f[2] = s->sec ? hex32(off, s->off) : "-";
+	f[3] = obj->linked ? hex32(addr, s->addr) : "-";
+	f[4] = lg_kind_name(s->kind);
+	f[5] = lg_state_name(s->state);
+	f[6] = "-";
+	if (gate_number(s, c->o->api, &num, &name)) {
+		*dec(gate, num) = 0;
+		f[6] = gate;
+	}
+	f[7] = name ? name : "-";
+	target_str(obj, s, target);
+	f[8] = target;
+	put_line(c, f, 9);
 }
 
 static void json_str(const char *s)
@@ -91,12 +163,12 @@ static void json_str(const char *s)
 
 static void json_line(const struct gl_obj *obj, const struct gl_site *s, const struct gl_defs *defs)
 {
-	char target[32];
+	char target[24];
 	const char *name;
 	unsigned int num;
 	int known = gate_number(s, defs, &num, &name);
 
-	target_str(obj, s, target, sizeof target);
+	target_str(obj, s, target);
 	fputs("{\"file\":", stdout);
 	json_str(obj->name);
 	fputs(",\"section\":", stdout);
@@ -130,7 +202,7 @@ static int list_obj(struct gl_obj *obj, void *arg)
 
 	for (i = 0; i < obj->nsites; i++) {
 		if (!c->o->json) {
-			text_line(obj, &obj->sites[i], c->o->api);
+			text_line(c, obj, &obj->sites[i]);
 			continue;
 		}
 		fputs(c->first ? "\n" : ",\n", stdout);
@@ -142,7 +214,7 @@ static int list_obj(struct gl_obj *obj, void *arg)
 
 int gl_cmd_list(struct gl_opts *o, int argc, char **argv)
 {
-	struct lctx c = {o, 1};
+	struct lctx c = {o, 1, 0, 0};
 	int i, r = 0;
 
 	if (o->json)
@@ -154,5 +226,6 @@ int gl_cmd_list(struct gl_opts *o, int argc, char **argv)
 	}
 	if (o->json)
 		fputs(c.first ? "]\n" : "\n]\n", stdout);
+	free(c.line);
 	return r;
 }
