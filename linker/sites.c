@@ -229,8 +229,8 @@ const char *gl_stub_sym(const struct gl_obj *obj, const struct gl_site *s)
 	const struct gl_rel *r;
 	unsigned int h = s->kind <= LG_K16 ? 3 : 2;
 
-	if (obj->linked || !s->sec || !s->sec->exec || s->kind >= LG_NKINDS)
-		return 0;
+	if (!obj->ncrel || !s->sec || !s->sec->exec || s->kind >= LG_NKINDS)
+		return 0; /* ncrel is 0 in linked images too */
 	r = gl_crel_in(obj, s->sec, s->off + h, 4);
 	if (r && r->off == s->off + h && r->size == 4 && !r->pcrel && r->undef)
 		return r->sym;
