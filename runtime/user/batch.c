@@ -14,9 +14,9 @@
  *
  * A process with one thread (lg_code_alone) needs none of this: one phase
  * writes every whole new instruction, and nothing is serialized.  Binding
- * everything alone, with nobody to tell (lg_batch_bind_alone), needs not
- * even the edit list: it rewrites a copy of the text straight from the
- * site tables.
+ * everything with nobody to tell (lg_batch_bind_all) needs not even the
+ * edit list: each phase rewrites a copy of the text straight from the site
+ * tables.
  *
  * Lock held throughout; no libc beyond what a signal handler may call. */
 #define _GNU_SOURCE /* mremap */
@@ -69,16 +69,16 @@ void lg_batch_free(struct lg_batch *b)
 	b->failed = 0;
 }
 
-static void apply(unsigned char *p, const struct lg_edit *e, enum phase ph)
+static void apply(unsigned char *p, const unsigned char *to, unsigned int len, enum phase ph)
 {
 	if (ph == CLAIM)
 		p[0] = LG_HEAD_TRAP;
 	else if (ph == TAIL)
-		memcpy(p + 2, e->to + 2, e->len - 2u);
+		memcpy(p + 2, to + 2, len - 2u);
 	else if (ph == HEAD)
-		p[0] = e->to[0];
+		p[0] = to[0];
 	else
-		memcpy(p, e->to, e->len);
+		memcpy(p, to, len);
 }
 
 /* The end of the span that starts at edit I: the edits up to it are close
@@ -112,7 +112,7 @@ static int write_phase(const struct lg_batch *b, enum phase ph)
 		j = span_end(b, i, &hi);
 		memcpy(buf, (const void *)lo, hi - lo);
 		for (k = i; k < j; k++)
-			apply(buf + (b->e[k].site - lo), &b->e[k], ph);
+			apply(buf + (b->e[k].site - lo), b->e[k].to, b->e[k].len, ph);
 		if (lg_code_write((unsigned char *)lo, buf, (unsigned int)(hi - lo)))
 			return -1;
 	}
@@ -160,29 +160,54 @@ static size_t window_end(const struct lg_site *t, size_t i, size_t n, unsigned l
 }
 
 /* The gate last looked up (neighbouring sites often call the same one),
- * and the bind mode, read once per batch. */
+ * the bind mode, read once per batch, and the phase being written. */
 struct memo {
 	unsigned int gate; /* > LG_GATE_MAX: none yet */
 	const struct lg_gate *g;
 	int mode;
+	enum phase ph;
 };
 
-/* Bind the initial k32 sites of T[I..J) in the copy of the text that
- * starts at LO; [*FIRST, *END) grows over the bytes changed.  The number
- * bound.  A site that cannot be bound is left to report at its first call. */
+/* Whether TAIL or HEAD is to write the site at P: one CLAIM claimed
+ * (under the lock nobody else leaves a head claimed) whose tail is still
+ * initial (TAIL) or already TO's (HEAD). */
+static int claimed(const unsigned char *p, unsigned int gate, const unsigned char *to,
+		   enum phase ph)
+{
+	unsigned char was[LG_KLEN];
+
+	if (ph == HEAD)
+		return !memcmp(p + 1, to + 1, LG_KLEN - 1);
+	memcpy(was, p, LG_KLEN);
+	was[0] = LG_K32_B0;
+	return lg_k32_initial(was, gate);
+}
+
+/* Whether phase PH may look at the site at P at all: CLAIM and ALL take
+ * the initial ones, TAIL and HEAD the claimed ones. */
+static int may(const unsigned char *p, unsigned int gate, enum phase ph)
+{
+	return ph == CLAIM || ph == ALL ? lg_k32_initial(p, gate) : p[0] == LG_HEAD_TRAP;
+}
+
+/* Phase M->ph of binding the k32 sites of T[I..J) in the copy of the text
+ * that starts at LO; [*FIRST, *END) grows over the bytes changed.  The
+ * number of sites written.  A site that cannot be bound is left to report
+ * at its first call. */
 static long bind_window(const struct lg_site *t, size_t i, size_t j, unsigned long lo,
 			struct memo *m, unsigned long *first, unsigned long *end)
 {
+	unsigned char to[LG_MAXLEN];
 	const struct lg_api *api;
 	const char *why;
-	long bound = 0;
+	long n = 0;
 
 	for (; i < j; i++) {
 		unsigned long site = lg_site_addr(&t[i]);
 		unsigned int gate = lg_site_gate(&t[i]);
 		unsigned char *p = buf + (site - lo);
 
-		if (lg_site_kind(&t[i]) != LG_K32 || !lg_k32_initial(p, gate))
+		if (lg_site_kind(&t[i]) != LG_K32 || !may(p, gate, m->ph))
 			continue;
 		if (gate != m->gate) {
 			m->g = lg_bind_gate(gate, LG_K32, &api, &why);
@@ -190,12 +215,18 @@ static long bind_window(const struct lg_site *t, size_t i, size_t j, unsigned lo
 		}
 		if (!m->g)
 			continue;
-		lg_bind_encode(site, m->g, m->mode, p);
-		if (!bound++)
+		lg_bind_encode(site, m->g, m->mode, to);
+		/* the trap vector (byte 1) is the same in both states, as
+		 * lg_patch requires */
+		if (to[1] != LG_K32_B1 || to[0] == LG_HEAD_TRAP ||
+		    ((m->ph == TAIL || m->ph == HEAD) && !claimed(p, gate, to, m->ph)))
+			continue;
+		apply(p, to, LG_KLEN, m->ph);
+		if (!n++)
 			*first = site;
 		*end = site + LG_KLEN;
 	}
-	return bound;
+	return n;
 }
 
 static long bind_table(const struct lg_site *t, size_t n, void *arg)
@@ -217,12 +248,26 @@ static long bind_table(const struct lg_site *t, size_t n, void *arg)
 	return sum;
 }
 
-/* Bind every site that can be bound, the process having one thread and
- * nobody to tell: lg_batch_patch's one phase, without the edit list.  The
- * number bound, or -1 if a write failed.  Lock held. */
-long lg_batch_bind_alone(void)
+/* Bind every site that can be bound when nobody is to be told:
+ * lg_batch_patch's phases, straight from the site tables (no edit list;
+ * each phase finds its sites again by their bytes).  The number bound, or
+ * -1 if a write failed (sites may be left claimed).  Lock held. */
+long lg_batch_bind_all(void)
 {
-	struct memo m = {LG_GATE_MAX + 1U, 0, lg_bind_mode()};
+	static const enum phase three[] = {CLAIM, TAIL, HEAD};
+	struct memo m = {LG_GATE_MAX + 1U, 0, lg_bind_mode(), ALL};
+	long n = 0, k;
+	size_t i;
 
-	return lg_modules_tables(bind_table, &m);
+	if (lg_code_alone())
+		return lg_modules_tables(bind_table, &m);
+	for (i = 0; i < 3; i++) {
+		m.ph = three[i];
+		if ((k = lg_modules_tables(bind_table, &m)) < 0 || (i && k != n))
+			return -1; /* a site claimed and not bound would kill */
+		n = k;
+		if (n)
+			lg_code_sync();
+	}
+	return n;
 }

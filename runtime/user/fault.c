@@ -172,15 +172,15 @@ static int telling(void)
 }
 
 /* Bind every site of every known module whose provider is known, in one
- * batch (B stays empty when the process has one thread and nobody is to be
- * told).  The number bound, or -1 (out of memory: nothing written).  Lock
- * held. */
+ * batch (B stays empty when nobody is to be told: then the sites are found
+ * in the tables, with no edit list).  The number bound, or -1 (out of
+ * memory: nothing written).  Lock held. */
 int lg_bind_all_locked(struct lg_batch *b)
 {
 	long n;
 
-	if (lg_code_alone() && !telling()) {
-		if ((n = lg_batch_bind_alone()) < 0)
+	if (!telling()) {
+		if ((n = lg_batch_bind_all()) < 0)
 			cannot_write();
 		lg_stats.binds += (unsigned long)n;
 		return (int)n;

@@ -59,7 +59,7 @@ struct lg_batch {
 int lg_batch_add(struct lg_batch *b, const struct lg_site *s, const unsigned char *to,
 		 unsigned int len, const struct lg_gate *g, const struct lg_api *api);
 int lg_batch_patch(const struct lg_batch *b);
-long lg_batch_bind_alone(void);
+long lg_batch_bind_all(void);
 void lg_batch_free(struct lg_batch *b);
 
 /* fault.c: binding everything that can be bound (lock held), and telling

@@ -26,6 +26,7 @@ for n in 10000 100000; do
 		"$B/bindall-$n" >"$T/one" || exit 2
 		awk '/^bindall/ { print $2 }' "$T/one" >>"$T/lg$n"
 		awk '/^again/ { print $2 }' "$T/one" >>"$T/again$n"
+		awk '/^threads/ { print $2 }' "$T/one" >>"$T/threads$n"
 		awk '/^cow_/ { print $2 }' "$T/one" >>"$T/cow$n"
 		awk '/^cowmp_/ { print $2 }' "$T/one" >>"$T/cowmp$n"
 		LD_BIND_NOW=1 LD_DEBUG=statistics "$B/ldnow-$n" 2>&1 | awk -v n="$n" '
@@ -33,7 +34,7 @@ for n in 10000 100000; do
 			END { printf "%.1f\n", c / n }' >>"$T/ld$n"
 		i=$((i + 1))
 	done
-	for w in lg again ld cow cowmp; do
+	for w in lg again threads ld cow cowmp; do
 		sort -n "$T/$w$n" | awk -v name="bindall_${w}_$n" '{ v[NR] = $1 }
 			END { printf "%s %.1f %.1f %.1f\n", name, v[int((NR + 1) / 2)], v[1], v[NR] }' >>"$out"
 	done
@@ -85,11 +86,13 @@ END {
 	row("**Bind-all at load** (cycles per site)", "", "", "")
 	row("lazygate_bind_all, 10 000 sites", "bindall_lg_10000", r("bindall_ld_10000", "bindall_lg_10000") " = ld.so/lazygate (goal >= 2)", "")
 	row("the same again, text pages already copied", "bindall_again_10000", "", "")
+	row("the same again with a second thread (three rounds)", "bindall_threads_10000", r("bindall_threads_10000", "bindall_again_10000") " the same alone", "")
 	row("LD_BIND_NOW, 10 000 PLT relocations", "bindall_ld_10000", "", "")
 	row("part: the text rewritten unchanged through /proc/self/mem", "bindall_cow_10000", r("bindall_cow_10000", "bindall_lg_10000") " of bind-all", "")
 	row("road not taken: mprotect RW + MADV_POPULATE_WRITE + stores", "bindall_cowmp_10000", r("bindall_cowmp_10000", "bindall_ld_10000") " LD_BIND_NOW", "")
 	row("lazygate_bind_all, 100 000 sites", "bindall_lg_100000", r("bindall_ld_100000", "bindall_lg_100000") " = ld.so/lazygate (goal >= 2)", "")
 	row("the same again, text pages already copied", "bindall_again_100000", "", "")
+	row("the same again with a second thread (three rounds)", "bindall_threads_100000", r("bindall_threads_100000", "bindall_again_100000") " the same alone", "")
 	row("LD_BIND_NOW, 100 000 PLT relocations", "bindall_ld_100000", "", "")
 	row("part: the text rewritten unchanged through /proc/self/mem", "bindall_cow_100000", r("bindall_cow_100000", "bindall_lg_100000") " of bind-all", "")
 	row("road not taken: mprotect RW + MADV_POPULATE_WRITE + stores", "bindall_cowmp_100000", r("bindall_cowmp_100000", "bindall_ld_100000") " LD_BIND_NOW", "")
