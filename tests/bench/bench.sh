@@ -6,7 +6,8 @@
 # repeats or sites of one process, min-max over the processes of bind-all;
 # ratios against the peer measured in the same run.  Instruction counts are from callgrind.
 #
-#   B=build/tests/bench RUNTIME_SO=build/runtime/liblazygate.so.0 sh bench.sh
+#   B=build/tests/bench RUNTIME_SO=build/runtime/liblazygate.so.0 \
+#   KOBJ=build/samples/kernel sh bench.sh
 set -u
 : "${B:=tests/bench}" "${RUNTIME_SO:=runtime/liblazygate.so.0}" "${REPS:=5}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/lazygate-bench.XXXXXX") || exit 2
@@ -51,6 +52,13 @@ fi
 hex=$(readelf -SW "$B/bindall-100000" | sed -n 's/.* lazygate_sites *[A-Z]* *[0-9a-f]* [0-9a-f]* \([0-9a-f]*\) .*/\1/p')
 [ -n "$hex" ] && echo "size_site_bytes $(( 0x$hex / 100000 ))" >>"$out"
 size -A "$RUNTIME_SO" | awk '$1 == ".text" { print "size_user_text", $2 }' >>"$out"
+# the kernel runtime as the sample kernel builds it (-Os): lgk.o, and the
+# core it calls (stub encodings, table lookup, the patch protocol)
+if [ -f "${KOBJ:-}/rt_lgk.o" ]; then
+	size -A "$KOBJ/rt_lgk.o" | awk '$1 == ".text" { print "size_kernel_text", $2 }' >>"$out"
+	size -A "$KOBJ/rt_stub.o" "$KOBJ/rt_table.o" "$KOBJ/rt_patch.o" |
+		awk '$1 == ".text" { n += $2 } END { print "size_kernel_core_text", n }' >>"$out"
+fi
 
 awk -v md="$B/bench.md" -v dat="$T/first.dat" '
 function f(k) { return (k in med) ? med[k] : "n/a" }
@@ -99,6 +107,8 @@ END {
 	row("**Size**", "", "", "")
 	row("site-table bytes per site", "size_site_bytes", "goal 8", "")
 	row("liblazygate.so .text bytes", "size_user_text", "", "")
+	row("kernel runtime lgk.o .text bytes (-Os)", "size_kernel_text", "", "")
+	row("runtime core it calls, .text bytes (-Os)", "size_kernel_core_text", "", "")
 	n = split("segv_round_trip first_lazygate race_2 race_8 first_plt", k, " ")
 	split("SIGSEGV|lazygate 1T|lazygate 2T|lazygate 8T|glibc PLT", lab, "|")
 	for (i = 1; i <= n; i++)
