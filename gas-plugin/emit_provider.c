@@ -199,13 +199,116 @@ static void direct_thunks(FILE *f, const char *an, const struct gate *g)
 	fputs("\t\"\\t.popsection\\n\");\n", f);
 }
 
-/* A regparm gate's near entry is its implementation; the far entry
- * calls it. */
-static void regparm_thunk(FILE *f, const char *an, const struct gate *g)
+/* ---- regparm gates ---------------------------------------------------- */
+
+/* Where regparm wants input I. */
+static const int regparm_reg[] = { REG_EAX, REG_EDX, REG_ECX };
+
+/* Whether the inputs are already where regparm wants them and the result
+ * too: then the near entry is the implementation itself. */
+static int regparm_direct(const struct gate *g)
 {
+	int i;
+
+	for (i = 0; i < g->nin; i++)
+		if (g->in[i].reg != regparm_reg[i])
+			return 0;
+	return !g->nout || g->out[0].reg == REG_EAX;
+}
+
+/* The index of a pending move whose target holds no pending source, or -1. */
+static int free_move(const int *src, const int *dst, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n && src[j] != dst[i]; j++)
+			;
+		if (j == n)
+			return i;
+	}
+	return -1;
+}
+
+/* The moves that put every input where regparm wants it, as parallel
+ * moves: a move waits while its target still holds another pending
+ * move's source; when only cycles are left, xchgl breaks one. */
+static void shuffle(FILE *f, const struct gate *g)
+{
+	int src[3], dst[3], n = 0, i, k;
+
+	for (i = 0; i < g->nin; i++) {
+		src[n] = g->in[i].reg;
+		dst[n] = regparm_reg[i];
+		n += src[n] != dst[n];
+	}
+	while (n) {
+		if ((i = free_move(src, dst, n)) >= 0)
+			ins(f, "movl %%%s, %%%s", reg_name[src[i]], reg_name[dst[i]]);
+		else {
+			i = 0;
+			ins(f, "xchgl %%%s, %%%s", reg_name[src[i]], reg_name[dst[i]]);
+			for (k = 1; k < n; k++) /* dst's old value is in src now */
+				if (src[k] == dst[i])
+					src[k] = src[i];
+		}
+		src[i] = dst[i]; /* done; drop it and any move that is now a no-op */
+		for (k = 0; k < n;)
+			if (src[k] == dst[k]) {
+				src[k] = src[n - 1];
+				dst[k] = dst[--n];
+			} else
+				k++;
+	}
+}
+
+/* Whether the near entry must save REG around the implementation: one of
+ * regparm's registers that a move overwrites, or eax that the result
+ * overwrites, unless the gate returns its result there. */
+static int regparm_saves(const struct gate *g, int reg)
+{
+	int i;
+
+	if (is_output(g, reg))
+		return 0;
+	for (i = 0; i < g->nin; i++)
+		if (regparm_reg[i] == reg && g->in[i].reg != reg)
+			return 1;
+	return reg == REG_EAX && g->nout;
+}
+
+/* A regparm gate's near entry: the implementation (no code here), or
+ * moves in front of it when its registers are others: then a jump to it
+ * when nothing is left to do after, else a call, the result's move and the
+ * restores.  The far entry calls the near one. */
+static void regparm_thunks(FILE *f, const char *an, const struct gate *g)
+{
+	int i, ns = 0, res = g->nout && g->out[0].reg != REG_EAX;
+
 	fputs("__asm__(\".pushsection .text\\n\"\n", f);
+	if (!regparm_direct(g)) {
+		thunk_label(f, an, g, "near");
+		for (i = 0; i < 3; i++)
+			if (regparm_saves(g, regparm_reg[i])) {
+				ins(f, "pushl %%%s", reg_name[regparm_reg[i]]);
+				ns++;
+			}
+		shuffle(f, g);
+		ins(f, "%s %s_impl_%s", ns || res ? "call" : "jmp", an, g->name);
+		if (res)
+			ins(f, "movl %%eax, %%%s", reg_name[g->out[0].reg]);
+		for (i = 3; i--;)
+			if (regparm_saves(g, regparm_reg[i]))
+				ins(f, "popl %%%s", reg_name[regparm_reg[i]]);
+		if (ns || res)
+			ins(f, "ret");
+		thunk_size(f, an, g, "near");
+	}
 	thunk_label(f, an, g, "far");
-	ins(f, "call %s_impl_%s", an, g->name);
+	if (regparm_direct(g))
+		ins(f, "call %s_impl_%s", an, g->name);
+	else
+		ins(f, "call lg_thunk_%s_%s_near", an, g->name);
 	ins(f, "lret");
 	thunk_size(f, an, g, "far");
 	fputs("\t\"\\t.popsection\\n\");\n", f);
@@ -237,7 +340,7 @@ void emit_provider(FILE *f, const struct api *a, const struct emit_info *ei)
 		print_impl_attrs(f, g);
 		fputs(" __attribute__((__weak__, __visibility__(\"hidden\")));\n", f);
 		if (g->regparm)
-			regparm_thunk(f, an, g);
+			regparm_thunks(f, an, g);
 		else if (direct(g))
 			direct_thunks(f, an, g);
 		else {
@@ -247,7 +350,7 @@ void emit_provider(FILE *f, const struct api *a, const struct emit_info *ei)
 		}
 		fprintf(f, "__attribute__((__visibility__(\"hidden\"))) extern void "
 			   "lg_thunk_%s_%s_far(void)", an, g->name);
-		if (!g->regparm)
+		if (!g->regparm || !regparm_direct(g))
 			fprintf(f, ", lg_thunk_%s_%s_near(void)", an, g->name);
 		fputs(";\n", f);
 	}
@@ -258,7 +361,7 @@ void emit_provider(FILE *f, const struct api *a, const struct emit_info *ei)
 			const struct gate *g = sorted[i];
 			fprintf(f, "\t{ %lu, %s, \"%s\", (void (*)(void))%s_impl_%s, lg_thunk_%s_%s_far, ",
 				g->number, access_flags[g->access], g->name, an, g->name, an, g->name);
-			if (g->regparm)
+			if (g->regparm && regparm_direct(g))
 				fprintf(f, "(void (*)(void))%s_impl_%s },\n", an, g->name);
 			else
 				fprintf(f, "lg_thunk_%s_%s_near },\n", an, g->name);

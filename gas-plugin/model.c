@@ -303,23 +303,23 @@ static int check_number(struct reader *rd, struct num number, const struct loc *
 	return 0;
 }
 
-/* A regparm gate's implementation is called straight from the site
- * (GCC's regparm, every other register preserved): its inputs must be
- * regparm's registers in regparm's order, its result eax, and no value
- * may need a C conversion. */
+/* A regparm gate's implementation takes its inputs in eax, edx, ecx, in
+ * that order (GCC's regparm, every other register preserved): the near
+ * entry is the implementation itself, or a few moves in front of it when
+ * the gate's registers are others.  So: at most three inputs and one
+ * result, and no value that needs a C conversion or CF. */
 static int check_regparm(const struct gate *g, const struct loc *at)
 {
-	static const int order[] = { REG_EAX, REG_EDX, REG_ECX };
 	int i, ok = !g->carry && g->nin <= 3 && g->nout <= 1;
 
 	for (i = 0; ok && i < g->nin; i++)
-		ok = g->in[i].reg == order[i] && !g->in[i].type.narrow;
+		ok = !g->in[i].type.narrow;
 	if (ok && g->nout)
-		ok = g->out[0].reg == REG_EAX && !g->out[0].type.narrow;
+		ok = !g->out[0].type.narrow;
 	if (ok)
 		return 0;
-	diag_error(at, "a regparm gate takes its inputs in eax, edx, ecx (in that order), "
-		       "returns at most eax, and has no carry and no char, short or bool");
+	diag_error(at, "a regparm gate takes at most three inputs and returns at most one "
+		       "result, and has no carry and no char, short or bool");
 	return -1;
 }
 

@@ -8,7 +8,8 @@
  *                 plain near call into the gate's _near entry (the site's
  *                 cost without its four prefixes); the same two for the
  *                 regparm gate t.add2, whose near entry is its C
- *                 implementation
+ *                 implementation, and for t.add3, a regparm gate with
+ *                 t.add's registers (its near entry moves them for C)
  *   first         a fresh site's first call, one at a time; glibc's lazy
  *                 PLT first call; a bare SIGSEGV round trip (null-selector
  *                 far call, a handler that steps over it); the parts of a
@@ -16,12 +17,13 @@
  *   race T        T threads calling the same fresh sites at once, rounds
  *                 of 32: a round's time, first start to last end, per site
  *   icount        the direct, indirect and PLT loops and near calls into
- *                 the _near entry and add2's implementation, once each, for
+ *                 the _near entries and add2's implementation, once each, for
  *                 callgrind: valgrind
  *                 decodes neither the far call nor the bound-near site's
  *                 "67 90" (whose other three no-ops add 3 instructions)
  *
- * Every gate called is t.add (t.add2 for regparm); the peers add too. */
+ * Every gate called is t.add (t.add2, t.add3 for regparm); the peers add
+ * too. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/membarrier.h>
@@ -94,7 +96,8 @@ static __inline__ int far_by_hand(int a, int b)
 	return a;
 }
 
-__attribute__((visibility("hidden"))) extern void lg_thunk_t_add_near(void);
+__attribute__((visibility("hidden"))) extern void lg_thunk_t_add_near(void),
+	lg_thunk_t_add3_near(void);
 
 /* The same for the regparm gate add2, whose near entry is its
  * implementation. */
@@ -107,6 +110,13 @@ static __inline__ int regparm_entry(int a, int b)
 static __inline__ int near_entry(int a, int b)
 {
 	__asm__ __volatile__("call %c[f]" : "+a"(a) : "b"(b), [f] "i"(lg_thunk_t_add_near) : "memory");
+	return a;
+}
+
+/* And for add3: eax, ebx moved to eax, edx in front of its implementation. */
+static __inline__ int moved_entry(int a, int b)
+{
+	__asm__ __volatile__("call %c[f]" : "+a"(a) : "b"(b), [f] "i"(lg_thunk_t_add3_near) : "memory");
 	return a;
 }
 
@@ -131,6 +141,8 @@ BENCH loop_plt(void) { LOOP(peer_0(i, 6)); }
 BENCH loop_near_entry(void) { LOOP(near_entry(i, 7)); }
 BENCH loop_near_regparm(void) { LOOP(t_add2(i, 8)); }
 BENCH loop_regparm_entry(void) { LOOP(regparm_entry(i, 9)); }
+BENCH loop_near_moved(void) { LOOP(t_add3(i, 10)); }
+BENCH loop_moved_entry(void) { LOOP(moved_entry(i, 11)); }
 
 static void steady(void)
 {
@@ -139,6 +151,7 @@ static void steady(void)
 		{"lazygate_near", loop_near}, {"lazygate_far", loop_far},
 		{"far_by_hand", loop_by_hand}, {"near_entry", loop_near_entry},
 		{"lazygate_near_regparm", loop_near_regparm}, {"regparm_entry", loop_regparm_entry},
+		{"lazygate_near_moved", loop_near_moved}, {"moved_entry", loop_moved_entry},
 	};
 	double v[sizeof m / sizeof m[0]][REPEATS];
 	unsigned int i, r;
@@ -146,6 +159,7 @@ static void steady(void)
 	lazygate_set_bind_mode(LAZYGATE_BIND_NEAR);
 	loop_near(); /* binds its site near */
 	loop_near_regparm();
+	loop_near_moved();
 	lazygate_set_bind_mode(LAZYGATE_BIND_FAR);
 	loop_far();
 	for (r = 0; r < REPEATS; r++) /* interleaved: noise hits all alike */
@@ -324,6 +338,7 @@ int main(int argc, char **argv)
 		race(atoi(argv[2]));
 	else if (!strcmp(mode, "icount")) {
 		loop_direct(), loop_indirect(), loop_plt(), loop_near_entry(), loop_regparm_entry();
+		loop_moved_entry();
 	} else
 		return fprintf(stderr, "usage: calls steady|first|race THREADS|icount\n"), 2;
 	return 0;

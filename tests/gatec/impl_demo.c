@@ -36,6 +36,24 @@ LG_REGPARM int demo_impl_mix(int a, int b, const char *s)
 	return a * 100 + b * 10 + (int)strlen(s) + (stack_aligned() ? 0 : 1000);
 }
 
+/* The near entries move the registers: edx, eax -> eax, edx (a cycle);
+ * ecx, ebx, eax -> eax, edx, ecx, the result to esi; ebx -> eax, then a
+ * jump (nothing to restore). */
+LG_REGPARM int demo_impl_swap(int a, int b)
+{
+	return a * 10 + b + (stack_aligned() ? 0 : 1000);
+}
+
+LG_REGPARM int demo_impl_rot(int a, int b, int c)
+{
+	return a * 100 + b * 10 + c + (int)strlen("") + (stack_aligned() ? 0 : 1000);
+}
+
+LG_REGPARM int demo_impl_neg(int a)
+{
+	return -a + (stack_aligned() ? 0 : 1000);
+}
+
 int demo_impl_open(const char *path, int mode, int *handle)
 {
 	if (!path)

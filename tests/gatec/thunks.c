@@ -129,6 +129,26 @@ static void gates(int far)
 	   far);
 
 	in = fresh(1);
+	in.edx = 1;
+	in.eax = 2;
+	out = call(21, in, far);
+	ok(out.eax == 12 && same_except(&in, &out, EAX), "swap: regparm, inputs swapped", far);
+
+	in = fresh(0);
+	in.ecx = 1;
+	in.ebx = 2;
+	in.eax = 3;
+	out = call(22, in, far);
+	ok(out.esi == 123 && same_except(&in, &out, ESI),
+	   "rot: regparm, inputs rotated, result in esi, eax kept", far);
+
+	in = fresh(0);
+	in.ebx = 7;
+	out = call(23, in, far);
+	ok(out.eax == (unsigned int)-7 && same_except(&in, &out, EAX), "neg: regparm, a move and a jump",
+	   far);
+
+	in = fresh(1);
 	in.eax = 17;
 	in.ecx = 5;
 	out = call(8, in, far);
@@ -181,8 +201,8 @@ int main(void)
 	unsigned int i, sorted = 1;
 
 	ok(demo_api.version == LG_FORMAT_VERSION && !strcmp(demo_api.name, "demo") &&
-		   demo_api.count == 15,
-	   "demo_api: version, name, 15 gates", 0);
+		   demo_api.count == 18,
+	   "demo_api: version, name, 18 gates", 0);
 	for (i = 1; i < demo_api.count; i++)
 		sorted &= demo_api.gates[i - 1].number < demo_api.gates[i].number;
 	ok(sorted, "table sorted by number, one entry per number", 0);

@@ -69,17 +69,28 @@ static void test_calls(void)
 	ok(t_big(5) == -5, "gate number 0x10000");
 	ok(t_version() == 1, "version");
 	ok(t_add2(40, 2) == 42, "regparm gate");
-	ok(traps() == binds() && traps() == 12, "each of the 12 sites trapped once and bound once (%ld)", traps());
+	ok(t_add3(40, 2) == 42, "regparm gate with other registers");
+	ok(traps() == binds() && traps() == 13, "each of the 13 sites trapped once and bound once (%ld)", traps());
 }
 
-static unsigned long far_entry(unsigned int gate)
+static const struct lg_gate *gate_of(unsigned int gate)
 {
 	unsigned int i;
 
 	for (i = 0; i < t_api.count; i++)
 		if (t_api.gates[i].number == gate)
-			return (unsigned long)t_api.gates[i].far_entry;
+			return &t_api.gates[i];
 	return 0;
+}
+
+static unsigned long far_entry(unsigned int gate)
+{
+	return (unsigned long)gate_of(gate)->far_entry;
+}
+
+static unsigned long near_entry(unsigned int gate)
+{
+	return (unsigned long)gate_of(gate)->near_entry;
 }
 
 /* Where the bound site of GATE calls: its near target, or its far offset. */
@@ -111,6 +122,9 @@ static void test_states(const char *mode)
 	ok(count_state(LG_GATE_t_version, LG_S_INITIAL) == 1, "the site never called is still initial");
 	ok(target_of(LG_GATE_t_add2) == (near ? (unsigned long)t_impl_add2 : far_entry(LG_GATE_t_add2)),
 	   "the regparm gate's site calls %s", near ? "its implementation directly" : "its far entry");
+	ok(near_entry(LG_GATE_t_add3) != (unsigned long)t_impl_add3 &&
+		   target_of(LG_GATE_t_add3) == (near ? near_entry(LG_GATE_t_add3) : far_entry(LG_GATE_t_add3)),
+	   "the other regparm gate's site calls %s", near ? "the moves in front of it" : "its far entry");
 	ok(count_state(LG_GATE_t_missing, LG_S_INITIAL) == 0, "no site of gate 8 in this program");
 	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
 		k32 += lg_site_kind(e) == LG_K32;

@@ -61,6 +61,12 @@ struct info;
 #define LG_STUB_demo_sync LG_ASM_STUB("19")
 #define LG_GATE_demo_mix 20
 #define LG_STUB_demo_mix LG_ASM_STUB("20")
+#define LG_GATE_demo_swap 21
+#define LG_STUB_demo_swap LG_ASM_STUB("21")
+#define LG_GATE_demo_rot 22
+#define LG_STUB_demo_rot LG_ASM_STUB("22")
+#define LG_GATE_demo_neg 23
+#define LG_STUB_demo_neg LG_ASM_STUB("23")
 #define LG_GATE_demo_kraw 16777215
 #if !LG_CALLER_IS_APP
 #define LG_STUB_demo_kraw LG_ASM_STUB("16777215")
@@ -269,6 +275,45 @@ int demo_mix(int a, int b, const char *s)
 	__asm__ __volatile__(LG_ASM_STUB("20")
 		: "+a"(lg_o_r)
 		: "d"(b), "c"(s)
+		: "memory");
+	return lg_o_r;
+}
+
+/* gate 21 swap: kernel and applications */
+int demo_impl_swap(int a, int b) LG_REGPARM;
+static __inline__ __attribute__((__always_inline__, __unused__))
+int demo_swap(int a, int b)
+{
+	int lg_o_r = b;
+	__asm__ __volatile__(LG_ASM_STUB("21")
+		: "+a"(lg_o_r)
+		: "d"(a)
+		: "memory");
+	return lg_o_r;
+}
+
+/* gate 22 rot: kernel and applications */
+int demo_impl_rot(int a, int b, int c) LG_REGPARM;
+static __inline__ __attribute__((__always_inline__, __unused__))
+int demo_rot(int a, int b, int c)
+{
+	int lg_o_r;
+	__asm__ __volatile__(LG_ASM_STUB("22")
+		: "=S"(lg_o_r)
+		: "c"(a), "b"(b), "a"(c)
+		: "memory");
+	return lg_o_r;
+}
+
+/* gate 23 neg: kernel and applications */
+int demo_impl_neg(int a) LG_REGPARM;
+static __inline__ __attribute__((__always_inline__, __unused__))
+int demo_neg(int a)
+{
+	int lg_o_r;
+	__asm__ __volatile__(LG_ASM_STUB("23")
+		: "=a"(lg_o_r)
+		: "b"(a)
 		: "memory");
 	return lg_o_r;
 }

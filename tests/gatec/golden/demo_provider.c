@@ -386,6 +386,78 @@ __asm__(".pushsection .text\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_mix_far(void);
 
+/* gate 21 swap: kernel and applications */
+extern int demo_impl_swap(int a, int b) LG_REGPARM __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_swap_near\n"
+	"\t.hidden lg_thunk_demo_swap_near\n"
+	"\t.type lg_thunk_demo_swap_near, @function\n"
+	"lg_thunk_demo_swap_near:\n"
+	"\tpushl %edx\n"
+	"\txchgl %edx, %eax\n"
+	"\tcall demo_impl_swap\n"
+	"\tpopl %edx\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_swap_near, . - lg_thunk_demo_swap_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_swap_far\n"
+	"\t.hidden lg_thunk_demo_swap_far\n"
+	"\t.type lg_thunk_demo_swap_far, @function\n"
+	"lg_thunk_demo_swap_far:\n"
+	"\tcall lg_thunk_demo_swap_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_swap_far, . - lg_thunk_demo_swap_far\n"
+	"\t.popsection\n");
+__attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_swap_far(void), lg_thunk_demo_swap_near(void);
+
+/* gate 22 rot: kernel and applications */
+extern int demo_impl_rot(int a, int b, int c) LG_REGPARM __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_rot_near\n"
+	"\t.hidden lg_thunk_demo_rot_near\n"
+	"\t.type lg_thunk_demo_rot_near, @function\n"
+	"lg_thunk_demo_rot_near:\n"
+	"\tpushl %eax\n"
+	"\tpushl %edx\n"
+	"\tpushl %ecx\n"
+	"\tmovl %ebx, %edx\n"
+	"\txchgl %ecx, %eax\n"
+	"\tcall demo_impl_rot\n"
+	"\tmovl %eax, %esi\n"
+	"\tpopl %ecx\n"
+	"\tpopl %edx\n"
+	"\tpopl %eax\n"
+	"\tret\n"
+	"\t.size lg_thunk_demo_rot_near, . - lg_thunk_demo_rot_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_rot_far\n"
+	"\t.hidden lg_thunk_demo_rot_far\n"
+	"\t.type lg_thunk_demo_rot_far, @function\n"
+	"lg_thunk_demo_rot_far:\n"
+	"\tcall lg_thunk_demo_rot_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_rot_far, . - lg_thunk_demo_rot_far\n"
+	"\t.popsection\n");
+__attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_rot_far(void), lg_thunk_demo_rot_near(void);
+
+/* gate 23 neg: kernel and applications */
+extern int demo_impl_neg(int a) LG_REGPARM __attribute__((__weak__, __visibility__("hidden")));
+__asm__(".pushsection .text\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_neg_near\n"
+	"\t.hidden lg_thunk_demo_neg_near\n"
+	"\t.type lg_thunk_demo_neg_near, @function\n"
+	"lg_thunk_demo_neg_near:\n"
+	"\tmovl %ebx, %eax\n"
+	"\tjmp demo_impl_neg\n"
+	"\t.size lg_thunk_demo_neg_near, . - lg_thunk_demo_neg_near\n"
+	"\t.p2align 4\n\t.globl lg_thunk_demo_neg_far\n"
+	"\t.hidden lg_thunk_demo_neg_far\n"
+	"\t.type lg_thunk_demo_neg_far, @function\n"
+	"lg_thunk_demo_neg_far:\n"
+	"\tcall lg_thunk_demo_neg_near\n"
+	"\tlret\n"
+	"\t.size lg_thunk_demo_neg_far, . - lg_thunk_demo_neg_far\n"
+	"\t.popsection\n");
+__attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_neg_far(void), lg_thunk_demo_neg_near(void);
+
 /* gate 16777215 kraw: kernel only */
 extern void demo_impl_kraw(struct lg_regs *regs) __attribute__((__weak__, __visibility__("hidden")));
 __attribute__((__used__)) static void lg_adapt_demo_kraw(struct lg_regs *lg_r)
@@ -410,7 +482,10 @@ static const struct lg_gate lg_gates_demo[] = {
 	{ 18, LG_GATE_APP, "app_info", (void (*)(void))demo_impl_app_info, lg_thunk_demo_app_info_far, lg_thunk_demo_app_info_near },
 	{ 19, LG_GATE_KERNEL | LG_GATE_APP, "sync", (void (*)(void))demo_impl_sync, lg_thunk_demo_sync_far, lg_thunk_demo_sync_near },
 	{ 20, LG_GATE_KERNEL | LG_GATE_APP, "mix", (void (*)(void))demo_impl_mix, lg_thunk_demo_mix_far, (void (*)(void))demo_impl_mix },
+	{ 21, LG_GATE_KERNEL | LG_GATE_APP, "swap", (void (*)(void))demo_impl_swap, lg_thunk_demo_swap_far, lg_thunk_demo_swap_near },
+	{ 22, LG_GATE_KERNEL | LG_GATE_APP, "rot", (void (*)(void))demo_impl_rot, lg_thunk_demo_rot_far, lg_thunk_demo_rot_near },
+	{ 23, LG_GATE_KERNEL | LG_GATE_APP, "neg", (void (*)(void))demo_impl_neg, lg_thunk_demo_neg_far, lg_thunk_demo_neg_near },
 	{ 16777215, LG_GATE_KERNEL, "kraw", (void (*)(void))demo_impl_kraw, lg_thunk_demo_kraw_far, lg_thunk_demo_kraw_near },
 };
 
-const struct lg_api demo_api = { LG_FORMAT_VERSION, "demo", 15, lg_gates_demo };
+const struct lg_api demo_api = { LG_FORMAT_VERSION, "demo", 18, lg_gates_demo };
