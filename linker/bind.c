@@ -10,17 +10,12 @@ struct bctx {
 	struct gl_map map;
 };
 
-static void gate_name(const struct gl_site *s, const struct gl_defs *defs, char *buf, size_t n)
-{
-	gl_gate_str(s, defs, buf, n);
-}
-
 static int site_error(const struct gl_obj *obj, const struct gl_site *s, const struct gl_defs *defs,
 		      const char *msg)
 {
 	char g[160];
 
-	gate_name(s, defs, g, sizeof g);
+	gl_gate_str(obj, s, defs, g, sizeof g);
 	gl_error("%s:%s+0x%x: gate %s: %s", obj->name, s->sec->name, s->off, g, msg);
 	return -1;
 }
@@ -82,7 +77,7 @@ static int bound_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site 
 {
 	const struct gl_target *t;
 
-	if (s->sym)
+	if (gl_site_sym(obj, s))
 		return site_error(obj, s, c->o->api, "a by-name site: run gatelink resolve first");
 	t = gl_map_find(&c->map, gl_site_gate(s));
 	if (!t)

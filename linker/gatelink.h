@@ -63,13 +63,13 @@ struct gl_rel {
 	int undef;
 };
 
-/* One per table entry, in table order: 32 bytes, since a big table's
+/* One per table entry, in table order: 24 bytes, since a big table's
  * records are most of the memory a run touches (every page of them is a
- * page fault and a page freed: a fifth of a bind when they were 64).  What
- * can be derived is: gl_site_gate, gl_site_index, gl_site_entry. */
+ * page fault, a page zeroed and a page freed: a fifth of a bind when they
+ * were 64).  What can be derived is: gl_site_gate, gl_site_index,
+ * gl_site_entry; what few objects have is beside the array: gl_site_sym. */
 struct gl_site {
 	struct gl_sec *sec;    /* where the site is; 0: outside every section */
-	const char *sym;       /* by-name: the info word's gate symbol */
 	unsigned int off;      /* site offset in sec (i386: 32 bits) */
 	unsigned int addr;     /* linked images: address */
 	unsigned int info;     /* as stored (by-name: without the symbol) */
@@ -114,12 +114,21 @@ struct gl_obj {
 	size_t ncrel;
 	struct gl_site *sites;
 	size_t nsites;
+	/* By-name sites' gate symbols, by site index: 0 until the first
+	 * by-name relocation (most objects have none), then nsites long. */
+	const char **names;
 	struct gl_table *tables;
 	size_t ntables;
 	struct gl_note note;
 	int broken;        /* errors found while reading */
 	int told_howto;
 };
+
+/* A by-name site's gate symbol (the info word's relocation), else 0. */
+static inline const char *gl_site_sym(const struct gl_obj *obj, const struct gl_site *s)
+{
+	return obj->names ? obj->names[s - obj->sites] : 0;
+}
 
 /* Called for each object of a file (each member of an archive). */
 typedef int (*gl_obj_fn)(struct gl_obj *obj, void *arg);
@@ -159,7 +168,8 @@ void gl_finding(struct gl_obj *obj, enum gl_sev sev, const struct gl_sec *sec,
 	__attribute__((format(printf, 7, 8)));
 extern int gl_nerrors, gl_nwarnings;
 extern FILE *gl_findings_fp; /* stdout for check, stderr otherwise */
-void gl_gate_str(const struct gl_site *s, const struct gl_defs *defs, char *buf, size_t n);
+void gl_gate_str(const struct gl_obj *obj, const struct gl_site *s, const struct gl_defs *defs,
+		 char *buf, size_t n);
 void gl_site_where(const struct gl_obj *obj, const struct gl_site *s, const struct gl_sec **sec,
 		   unsigned long *off);
 

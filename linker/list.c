@@ -79,15 +79,16 @@ static void target_str(const struct gl_obj *obj, const struct gl_site *s, char *
 	*q = 0;
 }
 
-static int gate_number(const struct gl_site *s, const struct gl_defs *defs, unsigned int *num,
-		       const char **name)
+static int gate_number(const struct gl_obj *obj, const struct gl_site *s,
+		       const struct gl_defs *defs, unsigned int *num, const char **name)
 {
+	const char *sym = gl_site_sym(obj, s);
 	const struct gl_gate_def *g;
 
 	*name = 0;
-	if (s->sym) {
-		g = defs ? gl_defs_sym(defs, s->sym) : 0;
-		*name = g ? g->name : s->sym;
+	if (sym) {
+		g = defs ? gl_defs_sym(defs, sym) : 0;
+		*name = g ? g->name : sym;
 		if (g)
 			*num = g->number;
 		return g != 0;
@@ -131,7 +132,7 @@ static void text_line(struct lctx *c, const struct gl_obj *obj, const struct gl_
 	f[4] = lg_kind_name(s->kind);
 	f[5] = lg_state_name(s->state);
 	f[6] = "-";
-	if (gate_number(s, c->o->api, &num, &name)) {
+	if (gate_number(obj, s, c->o->api, &num, &name)) {
 		*dec(gate, num) = 0;
 		f[6] = gate;
 	}
@@ -166,7 +167,8 @@ static void json_line(const struct gl_obj *obj, const struct gl_site *s, const s
 	char target[24];
 	const char *name;
 	unsigned int num;
-	int known = gate_number(s, defs, &num, &name);
+	const char *sym = gl_site_sym(obj, s);
+	int known = gate_number(obj, s, defs, &num, &name);
 
 	target_str(obj, s, target);
 	fputs("{\"file\":", stdout);
@@ -187,9 +189,9 @@ static void json_line(const struct gl_obj *obj, const struct gl_site *s, const s
 		printf("\"gate\":%u,\"name\":", num);
 	else
 		fputs("\"gate\":null,\"name\":", stdout);
-	json_str(s->sym && !known ? 0 : name);
+	json_str(sym && !known ? 0 : name);
 	fputs(",\"symbol\":", stdout);
-	json_str(s->sym);
+	json_str(sym);
 	fputs(",\"target\":", stdout);
 	json_str(strcmp(target, "-") ? target : 0);
 	putchar('}');

@@ -223,6 +223,7 @@ void gl_obj_free(struct gl_obj *obj)
 	free(obj->syms);
 	free(obj->crel);
 	free(obj->sites);
+	free(obj->names);
 	free(obj->tables);
 	free(obj->name);
 }

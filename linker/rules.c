@@ -38,16 +38,18 @@ void gl_finding(struct gl_obj *obj, enum gl_sev sev, const struct gl_sec *sec,
 	}
 }
 
-void gl_gate_str(const struct gl_site *s, const struct gl_defs *defs, char *buf, size_t n)
+void gl_gate_str(const struct gl_obj *obj, const struct gl_site *s, const struct gl_defs *defs,
+		 char *buf, size_t n)
 {
+	const char *sym = gl_site_sym(obj, s);
 	const struct gl_gate_def *g;
 
-	if (s->sym) {
-		g = defs ? gl_defs_sym(defs, s->sym) : 0;
+	if (sym) {
+		g = defs ? gl_defs_sym(defs, sym) : 0;
 		if (g)
 			snprintf(buf, n, "%u (%s)", g->number, g->name);
 		else
-			snprintf(buf, n, "%s", s->sym);
+			snprintf(buf, n, "%s", sym);
 		return;
 	}
 	g = defs ? gl_defs_num(defs, gl_site_gate(s)) : 0;
@@ -84,7 +86,7 @@ struct ctx {
 		const struct gl_sec *sec_;                                      \
 		unsigned long off_;                                             \
 		gl_site_where((c)->obj, (c)->s, &sec_, &off_);                  \
-		gl_gate_str((c)->s, (c)->defs, (c)->gate, sizeof (c)->gate);    \
+		gl_gate_str((c)->obj, (c)->s, (c)->defs, (c)->gate, sizeof (c)->gate); \
 		gl_finding((c)->obj, sev, sec_, off_, (c)->gate, rule, __VA_ARGS__); \
 	} while (0)
 
@@ -171,19 +173,19 @@ static void rule_byname(struct ctx *c)
 {
 	const struct gl_site *s = c->s;
 	unsigned int h = s->kind <= LG_K16 ? 3 : 2;
-	const char *stub = gl_stub_sym(c->obj, s);
+	const char *sym = gl_site_sym(c->obj, s), *stub = gl_stub_sym(c->obj, s);
 	const struct gl_rel *r;
 
-	if (s->sym && !is_gate_sym(s->sym))
+	if (sym && !is_gate_sym(sym))
 		SITE_FINDING(c, GL_ERROR, "by-name", "%s is not a gate symbol (" LG_GATE_SYM_PREFIX
-			     "API_NAME)", s->sym);
-	if (s->sym && stub && strcmp(s->sym, stub))
+			     "API_NAME)", sym);
+	if (sym && stub && strcmp(sym, stub))
 		SITE_FINDING(c, GL_ERROR, "by-name", "the stub calls %s, the entry says %s",
-			     stub, s->sym);
-	else if (s->sym && !stub && s->state == LG_S_INITIAL)
+			     stub, sym);
+	else if (sym && !stub && s->state == LG_S_INITIAL)
 		SITE_FINDING(c, GL_ERROR, "by-name", "the entry names %s, the stub's gate field "
-			     "has no relocation", s->sym);
-	else if (!s->sym && stub)
+			     "has no relocation", sym);
+	else if (!sym && stub)
 		SITE_FINDING(c, GL_ERROR, "by-name", "the stub calls %s, the entry gives a number",
 			     stub);
 	r = gl_crel_in(c->obj, s->sec, s->off, lg_kind_len(s->kind));
@@ -200,10 +202,12 @@ static void rule_defs(struct ctx *c)
 	const struct gl_site *s = c->s;
 	const struct gl_gate_def *g;
 	unsigned int need = s->kind <= LG_K16 ? GL_ACC_KERNEL : GL_ACC_APP;
+	const char *sym;
 
 	if (!c->defs)
 		return;
-	g = s->sym ? gl_defs_sym(c->defs, s->sym) : gl_defs_num(c->defs, gl_site_gate(s));
+	sym = gl_site_sym(c->obj, s);
+	g = sym ? gl_defs_sym(c->defs, sym) : gl_defs_num(c->defs, gl_site_gate(s));
 	if (!g) {
 		SITE_FINDING(c, GL_ERROR, "unknown-gate", "no such gate in API %s", c->defs->api);
 		return;

@@ -146,7 +146,9 @@ static int info_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, struct g
 			   howto_name(r), bfd_asymbol_name(sym));
 		return -1;
 	}
-	s->sym = gl_c_name(obj, bfd_asymbol_name(sym));
+	if (!obj->names)
+		obj->names = gl_xcalloc(obj->nsites, sizeof *obj->names);
+	obj->names[s - obj->sites] = gl_c_name(obj, bfd_asymbol_name(sym));
 	return 0;
 }
 
@@ -322,6 +324,10 @@ static int load_table(struct gl_obj *obj, struct gl_sec *t)
 	obj->sites = gl_xrealloc(obj->sites, base + n, sizeof *obj->sites);
 	prefault(&obj->sites[base], n * sizeof *obj->sites);
 	obj->nsites += n;
+	if (obj->names) { /* an earlier table had by-name sites */
+		obj->names = gl_xrealloc(obj->names, base + n, sizeof *obj->names);
+		memset(&obj->names[base], 0, n * sizeof *obj->names);
+	}
 	add_table(obj, t, base, n);
 	for (i = 0; i < n; i++)
 		init_site(&obj->sites[base + i], t, i);
