@@ -16,7 +16,7 @@ static int site_error(const struct gl_obj *obj, const struct gl_site *s, const s
 	char g[160];
 
 	gl_gate_str(obj, s, defs, g, sizeof g);
-	gl_error("%s:%s+0x%x: gate %s: %s", obj->name, s->sec->name, s->off, g, msg);
+	gl_error("%s:%s+0x%x: gate %s: %s", obj->name, gl_site_sec(obj, s)->name, s->off, g, msg);
 	return -1;
 }
 
@@ -46,7 +46,7 @@ static int near_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site *
 		return site_error(obj, s, c->o->api, "near binding needs a linked image");
 	if (map_offset(obj, t->near_sym, t->near_off, t->near_add, &to, &c->map, t->line))
 		return -1;
-	lg_bound_near(s->addr, to, out);
+	lg_bound_near(gl_site_addr(obj, s), to, out);
 	return 0;
 }
 
@@ -94,9 +94,11 @@ static int bound_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site 
 typedef int (*bytes_fn)(struct bctx *c, struct gl_obj *obj, const struct gl_site *s,
 			unsigned char *out);
 
-static int rewrite_sites(struct gl_obj *obj, struct gl_elf *e, struct bctx *c, bytes_fn fn)
+/* inline: then FN is a known function in each caller and is inlined in
+ * the loop, not called for every site (some 25 instructions a site). */
+static inline int rewrite_sites(struct gl_obj *obj, struct gl_elf *e, struct bctx *c, bytes_fn fn)
 {
-	struct gl_sec *last = 0;
+	unsigned int last = 0; /* secno of data */
 	unsigned char *data = 0, bytes[LG_MAXLEN];
 	size_t i;
 	int r = 0;
@@ -109,9 +111,9 @@ static int rewrite_sites(struct gl_obj *obj, struct gl_elf *e, struct bctx *c, b
 				return r;
 			continue;
 		}
-		if (s->sec != last) {
-			last = s->sec;
-			data = gl_elf_take(e, s->sec);
+		if (s->secno != last) {
+			last = s->secno;
+			data = gl_elf_take(e, gl_site_sec(obj, s));
 			if (!data)
 				return -1;
 		}

@@ -63,21 +63,23 @@ struct gl_rel {
 	int undef;
 };
 
-/* One per table entry, in table order: 24 bytes, since a big table's
+/* One per table entry, in table order: 16 bytes, since a big table's
  * records are most of the memory a run touches (every page of them is a
- * page fault, a page zeroed and a page freed: a fifth of a bind when they
- * were 64).  What can be derived is: gl_site_gate, gl_site_index,
- * gl_site_entry; what few objects have is beside the array: gl_site_sym. */
+ * page fault, a page zeroed and a page freed: a tenth of a bind when they
+ * were 32, a fifth at 64).  What can be derived is: gl_site_sec,
+ * gl_site_addr, gl_site_gate, gl_site_index, gl_site_entry; what few
+ * objects have is beside the array: gl_site_sym. */
 struct gl_site {
-	struct gl_sec *sec;    /* where the site is; 0: outside every section */
-	unsigned int off;      /* site offset in sec (i386: 32 bits) */
-	unsigned int addr;     /* linked images: address */
+	unsigned int secno;    /* where the site is: obj->secs index + 1, 0: in none */
+	unsigned int off;      /* offset in that section (i386: 32 bits); outside every
+				* section, in a linked image: the address */
 	unsigned int info;     /* as stored (by-name: without the symbol) */
-	unsigned char kind;
+	unsigned char kind;    /* from info, in a byte the record has spare */
 	unsigned char located; /* site position known */
 	unsigned char state;   /* enum lg_state */
 	unsigned char rel;     /* while reading: GL_REL_* */
 };
+_Static_assert(sizeof(struct gl_site) == 16, "a site record grows every page a big table touches");
 
 static inline unsigned int gl_site_gate(const struct gl_site *s)
 {
@@ -123,6 +125,25 @@ struct gl_obj {
 	int broken;        /* errors found while reading */
 	int told_howto;
 };
+
+/* The section of site S, 0 when it is outside every section. */
+static inline struct gl_sec *gl_site_sec(const struct gl_obj *obj, const struct gl_site *s)
+{
+	return s->secno ? &obj->secs[s->secno - 1] : 0;
+}
+
+/* The secno of SEC (0 for none), to compare with a site's. */
+static inline unsigned int gl_secno(const struct gl_obj *obj, const struct gl_sec *sec)
+{
+	return sec ? (unsigned int)(sec - obj->secs) + 1 : 0;
+}
+
+/* Linked images: the address of site S, in the section's or without one.
+ * Sections are where their vma says (i386: addresses are 32 bits). */
+static inline unsigned int gl_site_addr(const struct gl_obj *obj, const struct gl_site *s)
+{
+	return s->secno ? (unsigned int)(obj->secs[s->secno - 1].vma + s->off) : s->off;
+}
 
 /* A by-name site's gate symbol (the info word's relocation), else 0. */
 static inline const char *gl_site_sym(const struct gl_obj *obj, const struct gl_site *s)

@@ -69,7 +69,7 @@ static void target_str(const struct gl_obj *obj, const struct gl_site *s, char *
 		q = hex(q, d.offset, 8);
 	} else if (obj->linked) {
 		q = stpcpy(buf, "near:");
-		hex32(q, s->addr + LG_KLEN + (unsigned long)(long)d.rel);
+		hex32(q, gl_site_addr(obj, s) + LG_KLEN + (unsigned long)(long)d.rel);
 		return;
 	} else {
 		q = stpcpy(buf, "near:");
@@ -121,14 +121,15 @@ static void put_line(struct lctx *c, const char *const *f, int n)
 
 static void text_line(struct lctx *c, const struct gl_obj *obj, const struct gl_site *s)
 {
+	const struct gl_sec *sec = gl_site_sec(obj, s);
 	char target[24], addr[12], off[12], gate[16];
 	const char *f[9], *name;
 	unsigned int num;
 
 	f[0] = obj->name;
-	f[1] = s->sec ? s->sec->name : "-";
-	f[2] = s->sec ? hex32(off, s->off) : "-";
-	f[3] = obj->linked ? hex32(addr, s->addr) : "-";
+	f[1] = sec ? sec->name : "-";
+	f[2] = sec ? hex32(off, s->off) : "-";
+	f[3] = obj->linked ? hex32(addr, gl_site_addr(obj, s)) : "-";
 	f[4] = lg_kind_name(s->kind);
 	f[5] = lg_state_name(s->state);
 	f[6] = "-";
@@ -168,19 +169,20 @@ static void json_line(const struct gl_obj *obj, const struct gl_site *s, const s
 	const char *name;
 	unsigned int num;
 	const char *sym = gl_site_sym(obj, s);
+	const struct gl_sec *sec = gl_site_sec(obj, s);
 	int known = gate_number(obj, s, defs, &num, &name);
 
 	target_str(obj, s, target);
 	fputs("{\"file\":", stdout);
 	json_str(obj->name);
 	fputs(",\"section\":", stdout);
-	json_str(s->sec ? s->sec->name : 0);
-	if (s->sec)
+	json_str(sec ? sec->name : 0);
+	if (sec)
 		printf(",\"offset\":%u", s->off);
 	else
 		fputs(",\"offset\":null", stdout);
 	if (obj->linked)
-		printf(",\"address\":%u", s->addr);
+		printf(",\"address\":%u", gl_site_addr(obj, s));
 	else
 		fputs(",\"address\":null", stdout);
 	printf(",\"entry\":%u,\"kind\":\"%s\",\"state\":\"%s\",", gl_site_index(obj, s),

@@ -64,8 +64,8 @@ void gl_gate_str(const struct gl_obj *obj, const struct gl_site *s, const struct
 void gl_site_where(const struct gl_obj *obj, const struct gl_site *s, const struct gl_sec **sec,
 		   unsigned long *off)
 {
-	if (s->sec) {
-		*sec = s->sec;
+	if (s->secno) {
+		*sec = gl_site_sec(obj, s);
 		*off = s->off;
 	} else {
 		gl_site_entry(obj, s, sec, off);
@@ -76,6 +76,7 @@ struct ctx {
 	struct gl_obj *obj;
 	const struct gl_defs *defs;
 	const struct gl_site *s;
+	const struct gl_sec *sec; /* s's section (gl_site_sec), once for every rule */
 	unsigned int entry; /* s's number in the table */
 	char gate[160];
 };
@@ -108,27 +109,28 @@ static int rule_entry(struct ctx *c)
 static int rule_place(struct ctx *c)
 {
 	const struct gl_site *s = c->s;
+	const struct gl_sec *sec = c->sec;
 	unsigned int len = lg_kind_len(s->kind);
 
 	if (!s->located)
 		return -1; /* the relocation was reported */
-	if (!s->sec) {
+	if (!sec) {
 		if (c->obj->linked)
 			SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site 0x%08x is outside every section",
-				     c->entry, s->addr);
+				     c->entry, gl_site_addr(c->obj, s));
 		else
 			SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site is outside its section",
 				     c->entry);
 		return -1;
 	}
-	if (!s->sec->exec) {
+	if (!sec->exec) {
 		SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site is in %s, not an executable section",
-			     c->entry, s->sec->name);
+			     c->entry, sec->name);
 		return -1;
 	}
-	if (s->sec->size - s->off < len || !s->sec->data) {
+	if (sec->size - s->off < len || !sec->data) {
 		SITE_FINDING(c, GL_ERROR, "outside", "entry %u: site runs past the end of %s",
-			     c->entry, s->sec->name);
+			     c->entry, sec->name);
 		return -1;
 	}
 	return 0;
@@ -145,13 +147,14 @@ static void hexbytes(const unsigned char *p, unsigned int n, char *buf)
 static void rule_state(struct ctx *c)
 {
 	const struct gl_site *s = c->s;
-	const unsigned char *p = s->sec->data + s->off;
+	const struct gl_sec *sec = c->sec;
+	const unsigned char *p = sec->data + s->off;
 	struct lg_decoded d;
 	char hex[3 * LG_MAXLEN + 1];
 
 	if (s->state != LG_S_NONE)
 		return;
-	lg_classify(p, s->sec->size - s->off, &d);
+	lg_classify(p, sec->size - s->off, &d);
 	hexbytes(p, lg_kind_len(s->kind), hex);
 	if (d.state == LG_S_INITIAL && d.kind == (int)s->kind)
 		SITE_FINDING(c, GL_ERROR, "state", "initial stub calls gate %u, the entry says %u",
@@ -188,8 +191,8 @@ static void rule_byname(struct ctx *c)
 	else if (!sym && stub)
 		SITE_FINDING(c, GL_ERROR, "by-name", "the stub calls %s, the entry gives a number",
 			     stub);
-	r = gl_crel_in(c->obj, s->sec, s->off, lg_kind_len(s->kind));
-	for (; r && r < c->obj->crel + c->obj->ncrel && r->sec == s->sec &&
+	r = gl_crel_in(c->obj, c->sec, s->off, lg_kind_len(s->kind));
+	for (; r && r < c->obj->crel + c->obj->ncrel && r->sec == c->sec &&
 	       r->off < s->off + lg_kind_len(s->kind); r++)
 		if (r->off + r->size > s->off &&
 		    !(r->off == s->off + h && stub && r->sym == stub))
@@ -220,8 +223,8 @@ static void rule_defs(struct ctx *c)
 
 static int by_place_s(const struct gl_site *x, const struct gl_site *y)
 {
-	if (x->sec != y->sec)
-		return x->sec < y->sec ? -1 : 1;
+	if (x->secno != y->secno)
+		return x->secno < y->secno ? -1 : 1;
 	if (x->off != y->off)
 		return x->off < y->off ? -1 : 1;
 	return x < y ? -1 : x > y; /* table order */
@@ -239,7 +242,7 @@ static const struct gl_site **placed(const struct gl_obj *obj, size_t *n)
 	const struct gl_site **v;
 	size_t i;
 
-	for (i = 0; i < obj->nsites && obj->sites[i].sec; i++)
+	for (i = 0; i < obj->nsites && obj->sites[i].secno; i++)
 		if (i && by_place_s(&obj->sites[i - 1], &obj->sites[i]) > 0)
 			break;
 	*n = obj->nsites;
@@ -248,7 +251,7 @@ static const struct gl_site **placed(const struct gl_obj *obj, size_t *n)
 	v = gl_xcalloc(obj->nsites, sizeof *v);
 	*n = 0;
 	for (i = 0; i < obj->nsites; i++)
-		if (obj->sites[i].sec)
+		if (obj->sites[i].secno)
 			v[(*n)++] = &obj->sites[i];
 	qsort(v, *n, sizeof *v, by_place);
 	return v;
@@ -270,18 +273,19 @@ static void rule_overlap(struct gl_obj *obj, const struct gl_defs *defs)
 	for (i = 1; i < n; i++) {
 		const struct gl_site *a = at(obj, v, i - 1), *b = at(obj, v, i);
 
-		if (a->sec != b->sec || a->off + lg_kind_len(a->kind) <= b->off)
+		if (a->secno != b->secno || a->off + lg_kind_len(a->kind) <= b->off)
 			continue;
 		if (gl_allow_duplicates && a->off == b->off && a->info == b->info)
 			continue;
 		c.s = b;
+		c.sec = gl_site_sec(obj, b);
 		if (a->off == b->off)
 			SITE_FINDING(&c, GL_ERROR, "overlap", "entries %u and %u are the same site",
 				     gl_site_index(obj, a), gl_site_index(obj, b));
 		else
 			SITE_FINDING(&c, GL_ERROR, "overlap", "entry %u: site overlaps the site of "
 				     "entry %u at %s+0x%x", gl_site_index(obj, b), gl_site_index(obj, a),
-				     a->sec->name, a->off);
+				     gl_site_sec(obj, a)->name, a->off);
 	}
 	free(v);
 }
@@ -291,7 +295,7 @@ static int table_sorted(const struct gl_obj *obj)
 	size_t i;
 
 	for (i = 1; i < obj->nsites; i++)
-		if (obj->sites[i - 1].addr >= obj->sites[i].addr)
+		if (gl_site_addr(obj, &obj->sites[i - 1]) >= gl_site_addr(obj, &obj->sites[i]))
 			return 0;
 	return 1;
 }
@@ -329,6 +333,7 @@ int gl_rules_sites(struct gl_obj *obj, const struct gl_defs *defs)
 	c.defs = defs;
 	for (i = 0; i < obj->nsites; i++) {
 		c.s = &obj->sites[i];
+		c.sec = gl_site_sec(obj, c.s);
 		c.entry = (unsigned int)i;
 		if (rule_entry(&c) || rule_place(&c))
 			continue;
@@ -347,12 +352,13 @@ int gl_rules_sites(struct gl_obj *obj, const struct gl_defs *defs)
 static int covered(const struct gl_obj *obj, const struct gl_site **v, size_t n, size_t *k,
 		   const struct gl_sec *sec, unsigned long off, unsigned int len)
 {
+	unsigned int secno = gl_secno(obj, sec);
 	const struct gl_site *s;
 
-	while (*k < n && ((s = at(obj, v, *k))->sec < sec ||
-			  (s->sec == sec && s->off + lg_kind_len(s->kind) <= off)))
+	while (*k < n && ((s = at(obj, v, *k))->secno < secno ||
+			  (s->secno == secno && s->off + lg_kind_len(s->kind) <= off)))
 		(*k)++;
-	return *k < n && (s = at(obj, v, *k))->sec == sec && s->off < off + len;
+	return *k < n && (s = at(obj, v, *k))->secno == secno && s->off < off + len;
 }
 
 static void stray_in(struct gl_obj *obj, const struct gl_defs *defs, struct gl_sec *sec,

@@ -23,12 +23,13 @@ int gl_is_table(const struct gl_sec *sec)
 
 const unsigned char *gl_site_bytes(const struct gl_obj *obj, const struct gl_site *s)
 {
-	(void)obj;
-	if (!s->located || !s->sec || !s->sec->data || s->kind >= LG_NKINDS)
+	const struct gl_sec *sec = gl_site_sec(obj, s);
+
+	if (!s->located || !sec || !sec->data || s->kind >= LG_NKINDS)
 		return 0;
-	if (s->off > s->sec->size || s->sec->size - s->off < lg_kind_len(s->kind))
+	if (s->off > sec->size || sec->size - s->off < lg_kind_len(s->kind))
 		return 0;
-	return s->sec->data + s->off;
+	return sec->data + s->off;
 }
 
 static const char *howto_name(const arelent *r)
@@ -126,7 +127,7 @@ static int rel_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, struct gl
 			 msg ? ": " : "", msg ? msg : "");
 		return bad_rel(obj, t, r, s, buf);
 	}
-	s->sec = ssec;
+	s->secno = gl_secno(obj, ssec);
 	s->off = (t->vma + field + (unsigned long)(long)(int)get32(t->data + field) - ssec->vma) &
 		 0xffffffffUL;
 	s->rel |= GL_REL_DONE;
@@ -200,28 +201,40 @@ static int table_relocs(struct gl_obj *obj, struct gl_sec *t, struct gl_site *s,
 	return 0;
 }
 
+/* Linked images: the site at ADDR, in the section holding that address
+ * (gl_sec_at), or in none: then off keeps the address. */
+static void locate_linked(struct gl_obj *obj, struct gl_site *s, unsigned long addr)
+{
+	unsigned int len = s->kind < LG_NKINDS ? lg_kind_len(s->kind) : 1;
+	struct gl_sec *sec = gl_sec_at(obj, addr, len);
+
+	s->secno = gl_secno(obj, sec);
+	s->off = sec ? addr - sec->vma : addr;
+	s->located = 1;
+}
+
 /* Where the site of entry S, at TOFF in table T, is. */
 static void locate(struct gl_obj *obj, struct gl_site *s, struct gl_sec *t, unsigned long toff)
 {
-	unsigned int len = s->kind < LG_NKINDS ? lg_kind_len(s->kind) : 1;
 	int rel = (int)get32(t->data + toff);
+	const struct gl_sec *sec;
 
 	if (obj->linked) {
-		s->addr = (t->vma + toff + (unsigned long)(long)rel) & 0xffffffffUL;
-		s->sec = gl_sec_at(obj, s->addr, len);
-		s->off = s->sec ? s->addr - s->sec->vma : 0;
-		s->located = 1;
-	} else if (s->rel & GL_REL_BAD) {
-		s->sec = 0;
-	} else if (s->rel & GL_REL_DONE) {
-		s->located = 1;
-	} else { /* no relocation, a constant: the site is in the table itself */
-		s->sec = t;
-		s->off = (toff + (unsigned long)(long)rel) & 0xffffffffUL;
-		s->located = 1;
+		locate_linked(obj, s, (t->vma + toff + (unsigned long)(long)rel) & 0xffffffffUL);
+		return;
 	}
-	if (s->sec && s->off >= s->sec->size)
-		s->sec = 0;
+	if (s->rel & GL_REL_BAD) { /* reported; another relocation may have placed it */
+		s->secno = 0;
+		return;
+	}
+	if (!(s->rel & GL_REL_DONE)) { /* no relocation, a constant: the site is in the table */
+		s->secno = gl_secno(obj, t);
+		s->off = (toff + (unsigned long)(long)rel) & 0xffffffffUL;
+	}
+	s->located = 1;
+	sec = gl_site_sec(obj, s);
+	if (sec && s->off >= sec->size) /* outside its section */
+		s->secno = 0;
 }
 
 /* The by-name symbol on the stub's gate field (relocatable objects), 0
@@ -229,11 +242,12 @@ static void locate(struct gl_obj *obj, struct gl_site *s, struct gl_sec *t, unsi
 const char *gl_stub_sym(const struct gl_obj *obj, const struct gl_site *s)
 {
 	const struct gl_rel *r;
+	const struct gl_sec *sec = gl_site_sec(obj, s);
 	unsigned int h = s->kind <= LG_K16 ? 3 : 2;
 
-	if (!obj->ncrel || !s->sec || !s->sec->exec || s->kind >= LG_NKINDS)
+	if (!obj->ncrel || !sec || !sec->exec || s->kind >= LG_NKINDS)
 		return 0; /* ncrel is 0 in linked images too */
-	r = gl_crel_in(obj, s->sec, s->off + h, 4);
+	r = gl_crel_in(obj, sec, s->off + h, 4);
 	if (r && r->off == s->off + h && r->size == 4 && !r->pcrel && r->undef)
 		return r->sym;
 	return 0;
