@@ -49,7 +49,7 @@ int lazygate_replace(const struct lg_api *old_api, const struct lg_api *new_api)
 void lazygate_set_bind_mode(int mode);
 
 /* Bind now every site, in every module loaded so far, whose gate has a
- * registered provider: one batch, three serialization rounds in all.
+ * registered provider: one batch, two serialization rounds in all.
  * Returns the number of sites bound, or -1 (errno).  LAZYGATE_BIND_NOW=1
  * in the environment does it at every lazygate_provide and
  * lazygate_replace, and for modules loaded later at their first trap. */

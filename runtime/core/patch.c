@@ -7,7 +7,12 @@
  *   write  bytes 2..n-1    hidden behind the trap
  *   sync                   every CPU sees the whole new tail
  *   write  head            the new instruction appears in one byte store
- *   sync                   (SDM: serialize before executing modified code)
+ *
+ * and no third round: a CPU that still fetches CD takes the trap, finds
+ * the head changed under the resolver's lock and re-executes the site,
+ * serialized by the trap's return.  Linux's text_poke_bp syncs a third time
+ * so that no CPU is left in its int3 handler when it frees the patch's
+ * descriptor; our trap handlers keep nothing per patch.
  */
 #include <lazygate/core.h>
 
@@ -24,6 +29,5 @@ int lg_patch(const struct lg_patch_ops *ops, unsigned char *site,
 	ops->sync(ops->ctx);
 	if (ops->write(ops->ctx, site, to, 1))
 		return LG_EWRITE;
-	ops->sync(ops->ctx);
 	return LG_OK;
 }

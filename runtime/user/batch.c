@@ -1,13 +1,13 @@
 /* Patching many sites at once: bind-all and replacement.
  *
- * lg_patch costs three serialization rounds per site.  A batch applies the
+ * lg_patch costs two serialization rounds per site.  A batch applies the
  * same protocol to all its sites together, phase by phase:
  *
- *   every head -> CD, sync, every tail, sync, every head, sync
+ *   every head -> CD, sync, every tail, sync, every head
  *
  * so a CPU meets each site in a whole old state, the trap, or a whole new
- * state, exactly as with lg_patch, for three rounds in all (the Linux
- * kernel's text_poke_bp_batch needs as many).  Within a phase, sites that
+ * state, exactly as with lg_patch, for two rounds in all (the Linux
+ * kernel's text_poke_bp_batch needs three).  Within a phase, sites that
  * lie close together are written with one pwrite: the bytes between them
  * are rewritten with the values they already hold, which changes nothing a
  * CPU can see, and a pwrite costs far more than the copy.
@@ -116,7 +116,7 @@ static int write_phase(const struct lg_batch *b, enum phase ph)
 		if (lg_code_write((unsigned char *)lo, buf, (unsigned int)(hi - lo)))
 			return -1;
 	}
-	if (ph != ALL)
+	if (ph == CLAIM || ph == TAIL)
 		lg_code_sync();
 	return 0;
 }
@@ -266,7 +266,7 @@ long lg_batch_bind_all(void)
 		if ((k = lg_modules_tables(bind_table, &m)) < 0 || (i && k != n))
 			return -1; /* a site claimed and not bound would kill */
 		n = k;
-		if (n)
+		if (n && three[i] != HEAD)
 			lg_code_sync();
 	}
 	return n;

@@ -145,7 +145,7 @@ int lg_code_alone(void)
 }
 
 /* Rewrite one site in place.  With other threads, lg_patch's protocol and
- * its three rounds.  Alone: the whole new instruction in one write and no
+ * its two rounds.  Alone: the whole new instruction in one write and no
  * serialization: the thread itself runs the new bytes only after the
  * write's return through the kernel, and x86 snoops writes to code by
  * physical address (the SDM's self-modifying code). */

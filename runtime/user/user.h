@@ -42,7 +42,7 @@ unsigned int lg_bound_bytes(const struct lg_site *e, unsigned char *to, const st
 int lg_bind_mode(void);
 extern int lg_bind_now;
 
-/* batch.c: many sites patched together, in three serialization rounds. */
+/* batch.c: many sites patched together, in two serialization rounds. */
 struct lg_edit {
 	unsigned long site;
 	const struct lg_site *entry;

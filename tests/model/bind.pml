@@ -9,6 +9,9 @@
  * time, and all of it when it takes a trap (interrupt return serializes)
  * or when another CPU syncs (membarrier SYNC_CORE / IPI).
  *
+ * No serialization after the head (lg_patch has two rounds): a CPU still
+ * fetching CD traps, finds the site bound under the lock and re-executes.
+ *
  * Mutants (spin -DMUTANT=n): 1 head written before the tail; 2 no
  * serialization; 3 the lock (the claim) released before the head is
  * written.  Each must be rejected; MUTANT 0 is the real protocol.
@@ -56,7 +59,7 @@ inline write_tail(o, s) {
 	fi
 }
 
-/* lg_patch: claim, sync, tail, sync, head, sync.  Lock held. */
+/* lg_patch: claim, sync, tail, sync, head.  Lock held. */
 inline patch(fromhead, o, s, tohead) {
 	assert(head == fromhead);
 	head = CD;
@@ -65,7 +68,6 @@ inline patch(fromhead, o, s, tohead) {
 	head = tohead;
 	sync();
 	write_tail(o, s);
-	sync();
 #else
 	write_tail(o, s);
 	sync();
@@ -73,7 +75,6 @@ inline patch(fromhead, o, s, tohead) {
 	lock = 0;
 #endif
 	head = tohead;
-	sync();
 #endif
 }
 

@@ -15,10 +15,13 @@
  * anything else is a torn instruction (a call through a selector or to an
  * offset that is half old, half new, or a near call with a stale rel32).
  *
- * FORM 0 binds far, FORM 1 near.  Mutants (MUTANT=n): 1 head written
+ * FORM 0 binds far, FORM 1 near.  There is no serialization after the
+ * head: a CPU still fetching CD traps, finds the site bound under the lock
+ * and re-executes it with a fresh view.  Mutants (MUTANT=n): 1 head written
  * before the tail; 2 no serialization at all; 3 the claim released before
  * the head is written; 4 no serialization between the claim and the tail
- * (the step Linux's text_poke_bp also has). */
+ * (the step Linux's text_poke_bp also has); 5 none between the tail and
+ * the head.  Each of the two rounds is needed, a third is not. */
 #ifndef MUTANT
 #define MUTANT 0
 #endif
@@ -73,7 +76,7 @@ inline write_tail(a, b) {
 	fi
 }
 
-/* lg_patch: claim, sync, tail, sync, head, sync.  Lock held. */
+/* lg_patch: claim, sync, tail, sync, head.  Lock held. */
 inline patch(a, b) {
 	assert(head == H3E);
 	head = CD;
@@ -84,15 +87,15 @@ inline patch(a, b) {
 	head = H3E;
 	sync_m();
 	write_tail(a, b);
-	sync_m();
 #else
 	write_tail(a, b);
+#if MUTANT != 5
 	sync_m();
+#endif
 #if MUTANT == 3
 	lock = 0;
 #endif
 	head = H3E;
-	sync_m();
 #endif
 }
 

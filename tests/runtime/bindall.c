@@ -1,4 +1,4 @@
-/* Bind-all: every site whose provider is known bound in one batch, three
+/* Bind-all: every site whose provider is known bound in one batch, two
  * serialization rounds in all (none when the process has one thread), then
  * no trap at all; replacement unbinds in one batch too.  argv[1]: "api"
  * (lazygate_bind_all) or "env" (LAZYGATE_BIND_NOW=1 set by the test
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	enum lg_state bound = far ? LG_S_BOUND : LG_S_NEAR;
 	int all = count_sites(LG_GATE_t_add);
 	int threaded = getenv("BINDALL_THREAD") != 0;
-	unsigned long rounds = threaded ? 3 : 0, passes = threaded ? 3 : 1;
+	unsigned long rounds = threaded ? 2 : 0, passes = threaded ? 3 : 1;
 	struct lazygate_stats s0, s1, s2;
 	pthread_t t;
 	long n;
