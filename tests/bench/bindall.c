@@ -3,7 +3,8 @@
  * one lazygate_bind_all().  Prints "bindall_NSITES cycles-per-site", then
  * "again_NSITES ..." for a second batch after a replacement unbound them,
  * and "threads_NSITES ..." for a third with a second thread in the process
- * (blocked in read): no longer alone, the batch takes three rounds.
+ * (blocked in read): no longer alone, the batch takes three phases and
+ * two rounds.
  *
  * Then the kernel's part alone, on untouched text as big as the sites':
  * "cow_NSITES", rewriting it unchanged through /proc/self/mem window by
