@@ -316,33 +316,81 @@ out:
 	return r;
 }
 
-int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
+/* lgk_replace unbinds as one batch (FORMAT.md section 3, "Batches"):
+ * claim every site bound to a gate of the old provider, one IPI round,
+ * write every claimed site's initial tail, one round, write every head:
+ * two rounds whatever the number of sites.  Each phase finds its sites
+ * again by their bytes: CD with a bound tail after the claims, CD with the
+ * initial tail after the tails.  The lock is held throughout, so no CD at
+ * a site is another bind's. */
+enum { CLAIM, TAIL, HEAD };
+
+static int claimed(const unsigned char *p, const unsigned char *init, unsigned int kind,
+		   unsigned int gate, int ph)
 {
-	unsigned char from[LG_MAXLEN], to[LG_MAXLEN];
-	unsigned int i, k, fl, c = ops->cpu();
+	unsigned char b[LG_MAXLEN];
+	unsigned int k, len = lg_kind_len(kind);
+	enum lg_state s;
+
+	if (p[0] != LG_HEAD_TRAP)
+		return 0;
+	for (k = 0; k < len; k++)
+		b[k] = p[k];
+	b[0] = init[0]; /* every bound form keeps the initial head */
+	s = lg_match(b, kind, gate);
+	return ph == TAIL ? s == LG_S_BOUND || s == LG_S_NEAR : s == LG_S_INITIAL;
+}
+
+static int unbind_phase(const struct lg_api *old, int ph, unsigned int c)
+{
+	unsigned char init[LG_MAXLEN];
+	unsigned int i, kind, gate, len;
 	size_t j;
 	int n = 0;
 
-	fl = save_cli();
-	lock();
 	for (i = 0; i < ntabs; i++)
 		for (j = 0; j < tab_n[i]; j++) {
 			const struct lg_site *e = &tab[i][j];
 			unsigned char *p = (unsigned char *)lg_site_addr(e);
-			enum lg_state s = lg_match(p, lg_site_kind(e), lg_site_gate(e));
+			enum lg_state s;
 			struct lgk_event ev = {0};
 
-			if (!implements(old_api, lg_site_gate(e)) || (s != LG_S_BOUND && s != LG_S_NEAR))
+			kind = lg_site_kind(e), gate = lg_site_gate(e), len = lg_kind_len(kind);
+			if (!implements(old, gate))
 				continue;
-			for (k = 0; k < lg_kind_len(lg_site_kind(e)); k++)
-				from[k] = p[k];
-			lg_initial(lg_site_kind(e), lg_site_gate(e), to);
-			if (lg_patch(&pops, p, from, to, lg_kind_len(lg_site_kind(e))) == LG_OK) {
-				n++;
+			lg_initial(kind, gate, init);
+			if (ph == CLAIM) {
+				s = lg_match(p, kind, gate);
+				if ((s != LG_S_BOUND && s != LG_S_NEAR) || claim(0, p, p[0]))
+					continue;
+			} else if (!claimed(p, init, kind, gate, ph)) {
+				continue;
+			} else if (ph == TAIL) {
+				put(0, p + 2, init + 2, len - 2);
+			} else {
+				put(0, p, init, 1);
 				COUNT(c, unbinds);
 				event(&ev, LGK_EV_UNBIND, e, (unsigned long)p);
 			}
+			n++;
 		}
+	return n;
+}
+
+int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
+{
+	unsigned int i, fl, c = ops->cpu();
+	int n;
+
+	fl = save_cli();
+	lock();
+	n = unbind_phase(old_api, CLAIM, c);
+	if (n) {
+		sync_all(0);
+		unbind_phase(old_api, TAIL, c);
+		sync_all(0);
+		n = unbind_phase(old_api, HEAD, c);
+	}
 	for (i = 0; i < LGK_MAX_APIS; i++)
 		if (apis[i] == old_api)
 			apis[i] = new_api;

@@ -90,8 +90,9 @@ void lgk_set_bind_mode(int mode);
 int lgk_register(struct lg_site *t, size_t n);
 /* Register a provider.  -1 if a gate it implements is already served. */
 int lgk_provide(const struct lg_api *api);
-/* Unbind every site bound to OLD's gates (every CPU keeps running), then
- * serve them from NEW (0 withdraws).  Returns the number of sites unbound. */
+/* Unbind every site bound to OLD's gates (every CPU keeps running; one
+ * batch, two IPI rounds), then serve them from NEW (0 withdraws).  Returns
+ * the number of sites unbound. */
 int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api);
 
 /* Results of lgk_gp / lgk_int. */

@@ -660,6 +660,27 @@ static void test_race(void)
 		if (lgk_stats[i].binds)
 			break;
 	check(i < ncpus, "race: APs bound sites too", "");
+
+	/* Every race site unbound by one replacement: one batch, two IPI
+	 * rounds whatever the number of sites; then all CPUs rebind them. */
+	a = total();
+	i = (unsigned int)lgk_replace(&kapi_api, &kapi_api);
+	b = total();
+	once = bound = 0;
+	for (e = mod_race.start; e < mod_race.stop; e++)
+		once += lg_match((const unsigned char *)lg_site_addr(e), LG_K32, LG_GATE_kapi_race_add) ==
+			LG_S_INITIAL;
+	check(once == n && i >= n && b.unbinds - a.unbinds == i, "replace: every race site unbound",
+	      "%u initial of %u, %u unbound", once, n, i);
+	check(b.syncs - a.syncs == 2, "replace: one batch, two IPI rounds",
+	      "%u rounds for %u sites", (unsigned)(b.syncs - a.syncs), i);
+	for (race_round = 0; race_round < RACE_SITES / ROUND; race_round++)
+		run_all(race_worker);
+	for (e = mod_race.start; e < mod_race.stop; e++)
+		bound += lg_match((const unsigned char *)lg_site_addr(e), LG_K32, LG_GATE_kapi_race_add) ==
+				 LG_S_NEAR && near_to(e, &kapi_api);
+	check(!race_wrong && bound == n, "replace: every site rebound near, every call right",
+	      "%u bound, %u wrong", bound, race_wrong);
 }
 
 void tests_run(const char *cmd)
