@@ -316,109 +316,25 @@ out:
 	return r;
 }
 
-/* lgk_replace unbinds as one batch (FORMAT.md section 3, "Batches"):
- * claim every site bound to a gate of the old provider, one IPI round,
- * write every claimed site's initial tail, one round, write every head:
- * two rounds whatever the number of sites.  Each phase finds its sites
- * again by their bytes: CD with a bound tail after the claims, CD with the
- * initial tail after the tails.  The lock is held throughout, so no CD at
- * a site is another bind's. */
-enum { CLAIM, TAIL, HEAD };
-
-static int claimed(const unsigned char *p, const unsigned char *init, unsigned int kind,
-		   unsigned int gate, int ph)
-{
-	unsigned char b[LG_MAXLEN];
-	unsigned int k, len = lg_kind_len(kind);
-	enum lg_state s;
-
-	if (p[0] != LG_HEAD_TRAP)
-		return 0;
-	for (k = 0; k < len; k++)
-		b[k] = p[k];
-	b[0] = init[0]; /* every bound form keeps the initial head */
-	s = lg_match(b, kind, gate);
-	return ph == TAIL ? s == LG_S_BOUND || s == LG_S_NEAR : s == LG_S_INITIAL;
-}
-
-static int unbind_phase(const struct lg_api *old, int ph, unsigned int c)
-{
-	unsigned char init[LG_MAXLEN];
-	unsigned int i, kind, gate, len;
-	size_t j;
-	int n = 0;
-
-	for (i = 0; i < ntabs; i++)
-		for (j = 0; j < tab_n[i]; j++) {
-			const struct lg_site *e = &tab[i][j];
-			unsigned char *p = (unsigned char *)lg_site_addr(e);
-			enum lg_state s;
-			struct lgk_event ev = {0};
-
-			kind = lg_site_kind(e), gate = lg_site_gate(e), len = lg_kind_len(kind);
-			if (!implements(old, gate))
-				continue;
-			lg_initial(kind, gate, init);
-			if (ph == CLAIM) {
-				s = lg_match(p, kind, gate);
-				if ((s != LG_S_BOUND && s != LG_S_NEAR) || claim(0, p, p[0]))
-					continue;
-			} else if (!claimed(p, init, kind, gate, ph)) {
-				continue;
-			} else if (ph == TAIL) {
-				put(0, p + 2, init + 2, len - 2);
-			} else {
-				put(0, p, init, 1);
-				COUNT(c, unbinds);
-				event(&ev, LGK_EV_UNBIND, e, (unsigned long)p);
-			}
-			n++;
-		}
-	return n;
-}
-
-int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
-{
-	unsigned int i, fl, c = ops->cpu();
-	int n;
-
-	fl = save_cli();
-	lock();
-	n = unbind_phase(old_api, CLAIM, c);
-	if (n) {
-		sync_all(0);
-		unbind_phase(old_api, TAIL, c);
-		sync_all(0);
-		n = unbind_phase(old_api, HEAD, c);
-	}
-	for (i = 0; i < LGK_MAX_APIS; i++)
-		if (apis[i] == old_api)
-			apis[i] = new_api;
-	unlock();
-	restore(fl);
-	return n;
-}
-
-/* ---- the trap path ---------------------------------------------------- */
+/* ---- bound forms, binding one site ------------------------------------ */
 
 /* A near call keeps the caller's CS, so the near entry must run in it:
  * only k32 code in kcs, which is flat (the far forms already use an
  * entry's linear address as its offset in kcs).  A k32 caller in another
  * 32-bit segment (its own base) is bound far. */
-static int near_ok(const struct lgk_frame *f, unsigned int kind, const struct lg_gate *g)
+static int near_ok(unsigned int cs, unsigned int kind, const struct lg_gate *g)
 {
-	return kind == LG_K32 && f->cs == kcs && g->near_entry &&
+	return kind == LG_K32 && cs == kcs && g->near_entry &&
 	       !__atomic_load_n(&bind_far, __ATOMIC_RELAXED);
 }
 
-/* The bound form of SITE for the caller in F into G, in TO; its length, 0
- * if none (out of call-gate descriptors).  Sets ev->sel (0: near) and
- * ev->target. */
-static unsigned int bound_form(const struct lgk_frame *f, unsigned int kind,
-			       const struct lg_gate *g, unsigned long site,
-			       struct lgk_event *ev, unsigned char *to)
+/* The bound form of SITE for a caller in segment CS into G, in TO; its
+ * length, 0 if none (out of call-gate descriptors).  Sets ev->sel (0:
+ * near) and ev->target. */
+static unsigned int bound_form(unsigned int cs, unsigned int kind, const struct lg_gate *g,
+			       unsigned long site, struct lgk_event *ev, unsigned char *to)
 {
-	if (near_ok(f, kind, g)) {
+	if (near_ok(cs, kind, g)) {
 		ev->sel = 0;
 		ev->target = (unsigned long)g->near_entry;
 		return lg_bound_near(site, ev->target, to);
@@ -430,33 +346,45 @@ static unsigned int bound_form(const struct lgk_frame *f, unsigned int kind,
 	return lg_bound_far(kind, (unsigned int)ev->target, ev->sel, to);
 }
 
+/* May code in segment CS call E's gate?  Its provider's gate in *G (0 if
+ * none).  LGK_RESUME, LGK_REFUSED or LGK_NOPROVIDER. */
+static int allowed(unsigned int cs, const struct lg_site *e, const struct lg_gate **g)
+{
+	unsigned int gate = lg_site_gate(e);
+	unsigned int need = (cs & 3) == 3 ? LG_GATE_APP : LG_GATE_KERNEL;
+	const struct lg_api *api = 0;
+	const struct lg_gate *d;
+
+	*g = gate_find(gate, &api, 1);
+	d = *g ? *g : gate_find(gate, &api, 0);
+	if ((d && !(d->flags & need)) || (need == LG_GATE_APP && lg_site_kind(e) <= LG_K16))
+		return LGK_REFUSED;
+	return *g ? LGK_RESUME : LGK_NOPROVIDER;
+}
+
 /* Bind E at SITE for the caller in F.  Lock held; released here. */
 static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned long site,
 		unsigned int c)
 {
-	unsigned int kind = lg_site_kind(e), gate = lg_site_gate(e), len;
-	const struct lg_api *api = 0;
-	const struct lg_gate *g = gate_find(gate, &api, 1), *d = g ? g : gate_find(gate, &api, 0);
-	unsigned int need = (f->cs & 3) == 3 ? LG_GATE_APP : LG_GATE_KERNEL;
+	unsigned int kind = lg_site_kind(e), len;
+	const struct lg_gate *g;
 	struct lgk_event ev = {0};
 	unsigned char to[LG_MAXLEN];
-	int r = LGK_RESUME;
+	int r = allowed(f->cs, e, &g);
 
 	ev.cs = f->cs;
 	ev.eip = f->eip;
-	if ((d && !(d->flags & need)) || (need == LG_GATE_APP && kind <= LG_K16)) {
+	if (r != LGK_RESUME) {
 		unlock();
-		COUNT(c, refused);
-		event(&ev, LGK_EV_REFUSED, e, site);
-		return LGK_REFUSED;
+		if (r == LGK_REFUSED)
+			COUNT(c, refused);
+		else
+			COUNT(c, noprov);
+		event(&ev, r == LGK_REFUSED ? LGK_EV_REFUSED : LGK_EV_NOPROVIDER, e, site);
+		return r;
 	}
-	if (!g) {
-		unlock();
-		COUNT(c, noprov);
-		event(&ev, LGK_EV_NOPROVIDER, e, site);
-		return LGK_NOPROVIDER;
-	}
-	len = bound_form(f, kind, g, site, &ev, to);
+	r = LGK_RESUME;
+	len = bound_form(f->cs, kind, g, site, &ev, to);
 	if (!len) {
 		unlock();
 		return LGK_PASS; /* out of call-gate descriptors */
@@ -470,6 +398,155 @@ static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned long site
 		event(&ev, LGK_EV_BIND, e, site);
 	return r;
 }
+
+/* ---- batches: many sites in two IPI rounds --------------------------- */
+
+/* A batch (FORMAT.md section 3, "Batches"): claim every site it takes,
+ * one IPI round, write every claimed site's new tail, one round, write
+ * every head: two rounds whatever the number of sites.  Nothing is
+ * remembered between the phases: each finds its sites again by their
+ * bytes (claimed, with the old tail, then with the new one).  The lock is
+ * held throughout, so no CD at a site is another bind's. */
+enum { CLAIM, TAIL, HEAD };
+
+struct batch {
+	enum lgk_what what;       /* LGK_EV_UNBIND or LGK_EV_BIND */
+	const struct lg_api *old; /* unbind: the sites of the gates it implements */
+	unsigned int cs;          /* bind: for callers in this code segment */
+};
+
+/* Does batch B take site E, whose bytes before any claim are P? */
+static int takes(const struct batch *b, const struct lg_site *e, const unsigned char *p)
+{
+	enum lg_state s = lg_match(p, lg_site_kind(e), lg_site_gate(e));
+
+	if (b->what == LGK_EV_UNBIND)
+		return (s == LG_S_BOUND || s == LG_S_NEAR) && implements(b->old, lg_site_gate(e));
+	return s == LG_S_INITIAL && (lg_site_kind(e) <= LG_K16) == ((b->cs & 3) != 3);
+}
+
+/* The bytes batch B writes at site E, in TO: their length, 0 if none. */
+static unsigned int form(const struct batch *b, const struct lg_site *e, unsigned char *to,
+			 struct lgk_event *ev)
+{
+	const struct lg_gate *g;
+
+	if (b->what == LGK_EV_UNBIND)
+		return lg_initial(lg_site_kind(e), lg_site_gate(e), to);
+	if (allowed(b->cs, e, &g) != LGK_RESUME)
+		return 0;
+	ev->cs = b->cs;
+	return bound_form(b->cs, lg_site_kind(e), g, lg_site_addr(e), ev, to);
+}
+
+static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
+{
+	while (n && *a == *b)
+		n--, a++, b++;
+	return !n;
+}
+
+/* Phase PH of batch B over the sites of T[0..N): the number written. */
+static int phase(const struct batch *b, const struct lg_site *t, size_t n, int ph, unsigned int c)
+{
+	unsigned char was[LG_MAXLEN], to[LG_MAXLEN];
+	unsigned int k, len;
+	size_t j;
+	int m = 0;
+
+	for (j = 0; j < n; j++) {
+		const struct lg_site *e = &t[j];
+		unsigned char *p = (unsigned char *)lg_site_addr(e);
+		struct lgk_event ev = {0};
+
+		if ((p[0] == LG_HEAD_TRAP) != (ph != CLAIM) || (ph == CLAIM && !takes(b, e, p)) ||
+		    !(len = form(b, e, to, &ev)) || to[1] != p[1])
+			continue;
+		if (ph == CLAIM) {
+			if (claim(0, p, p[0]))
+				continue;
+		} else if (ph == TAIL) {
+			for (k = 0; k < len; k++)
+				was[k] = p[k];
+			was[0] = to[0]; /* every state of a kind has the same head */
+			if (!takes(b, e, was))
+				continue;
+			put(0, p + 2, to + 2, len - 2);
+		} else {
+			if (!same(p + 1, to + 1, len - 1))
+				continue;
+			put(0, p, to, 1);
+			if (b->what == LGK_EV_UNBIND)
+				COUNT(c, unbinds);
+			else
+				COUNT(c, binds);
+			event(&ev, b->what, e, (unsigned long)p);
+		}
+		m++;
+	}
+	return m;
+}
+
+/* Phase PH over table T, or over every registered table if T is 0. */
+static int walk(const struct batch *b, const struct lg_site *t, size_t n, int ph, unsigned int c)
+{
+	unsigned int i;
+	int m = 0;
+
+	if (t)
+		return phase(b, t, n, ph, c);
+	for (i = 0; i < ntabs; i++)
+		m += phase(b, tab[i], tab_n[i], ph, c);
+	return m;
+}
+
+/* Batch B over table T (0: all).  The number of sites written.  Lock held. */
+static int batch(const struct batch *b, const struct lg_site *t, size_t n)
+{
+	unsigned int c = ops->cpu();
+
+	if (!walk(b, t, n, CLAIM, c))
+		return 0;
+	sync_all(0);
+	walk(b, t, n, TAIL, c);
+	sync_all(0);
+	return walk(b, t, n, HEAD, c);
+}
+
+int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
+{
+	struct batch b = {LGK_EV_UNBIND, old_api, 0};
+	unsigned int i, fl;
+	int n;
+
+	fl = save_cli();
+	lock();
+	n = batch(&b, 0, 0);
+	for (i = 0; i < LGK_MAX_APIS; i++)
+		if (apis[i] == old_api)
+			apis[i] = new_api;
+	unlock();
+	restore(fl);
+	return n;
+}
+
+int lgk_bind_table(const struct lg_site *t, size_t n, unsigned int cs)
+{
+	struct batch b = {LGK_EV_BIND, 0, cs};
+	unsigned int i, fl;
+	int r = -1;
+
+	fl = save_cli();
+	lock();
+	for (i = 0; i < ntabs; i++)
+		if (tab[i] == t && tab_n[i] == n)
+			r = batch(&b, t, n);
+	unlock();
+	restore(fl);
+	return r;
+}
+
+/* ---- the trap path ---------------------------------------------------- */
 
 static int resolve(struct lgk_frame *f, unsigned long site, int trapped)
 {

@@ -36,8 +36,10 @@ struct lgk_frame {
 	unsigned int esp, ss;
 };
 
-/* What happened, for the kernel's log (called outside the bind lock, in
- * the trap handler of the CPU concerned). */
+/* What happened, for the kernel's log: called in the trap handler of the
+ * CPU concerned, outside the bind lock; for the sites of a batch
+ * (lgk_replace, lgk_bind_table) by the CPU that runs it, with the lock
+ * held: the handler must not call a gate whose sites may be unbound. */
 enum lgk_what { LGK_EV_BIND, LGK_EV_UNBIND, LGK_EV_NOPROVIDER, LGK_EV_REFUSED };
 struct lgk_event {
 	enum lgk_what what;
@@ -94,6 +96,14 @@ int lgk_provide(const struct lg_api *api);
  * batch, two IPI rounds), then serve them from NEW (0 withdraws).  Returns
  * the number of sites unbound. */
 int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api);
+/* Bind now every initial site of the registered table T (as given to
+ * lgk_register, after its sort) that code in segment CS may call and whose
+ * gate has a provider: kernel sites for a ring-0 CS (k32 near if CS is the
+ * kernel's), application sites through call gates for a ring-3 one.  One
+ * batch, two IPI rounds, while every CPU keeps running; the other sites
+ * are left to their first call.  The number bound, -1 if T is not
+ * registered. */
+int lgk_bind_table(const struct lg_site *t, size_t n, unsigned int cs);
 
 /* Results of lgk_gp / lgk_int. */
 #define LGK_RESUME 1      /* handled: return from the trap (re-executes the site) */

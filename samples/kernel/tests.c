@@ -108,7 +108,7 @@ static int word(const char *cmd, const char *w)
 static int want(const char *cmd, const char *group)
 {
 	static const char *const groups[] = {"basic", "k16", "user", "late", "replace",
-					     "notsite", "race", 0};
+					     "notsite", "bindall", "race", 0};
 	int i;
 
 	for (i = 0; groups[i]; i++)
@@ -612,6 +612,67 @@ static void test_notsite(void)
 	check(corrupt_site() == 3, "restored site binds", "");
 }
 
+/* Bind-all before the calls: every kapi site unbound by a replacement,
+ * then the mixed driver bound for ring 0 (its k32 part near, its 16-bit
+ * part far) and the application for ring 3 (call gates; the kernel-only
+ * gate's sites refused and left initial), one batch each; then their calls
+ * take no trap. */
+static void test_bindall(void)
+{
+	struct lgk_stats a, b;
+	const struct lg_site *e;
+	unsigned int k16 = 0, kernel_only = 0, cg = 0, mixed, app;
+	struct calls c;
+	int r;
+
+	kprintf("== bind-all: the mixed driver and the application, before their calls\n");
+	if (!get_module(&mod_mixed, "mixed") || !get_module(&mod_app, "app"))
+		return;
+	load(&mod_mixed);
+	load(&mod_app);
+	lgk_replace(&kapi_api, &kapi_api);
+	check(in_state(&mod_mixed, LG_S_INITIAL) == count(&mod_mixed) &&
+		      in_state(&mod_app, LG_S_INITIAL) == count(&mod_app),
+	      "bind-all: every site unbound first", "");
+	for (e = mod_mixed.start; e < mod_mixed.stop; e++)
+		k16 += lg_site_kind(e) == LG_K16;
+	for (e = mod_app.start; e < mod_app.stop; e++)
+		kernel_only += lg_site_gate(e) == LG_GATE_kapi_cpu_id;
+	a = total();
+	mixed = (unsigned int)lgk_bind_table(mod_mixed.start, count(&mod_mixed), KCS);
+	app = (unsigned int)lgk_bind_table(mod_app.start, count(&mod_app), UCS);
+	b = total();
+	check(mixed == count(&mod_mixed) &&
+		      holding(&mod_mixed, LG_K32, near_to, &kapi_api) == mixed - k16 &&
+		      holding(&mod_mixed, LG_K16, far_to, &kapi_api) == k16,
+	      "bind-all: mixed driver, k32 part near, k16 part far", "%u bound, %u k16", mixed, k16);
+	for (e = mod_app.start; e < mod_app.stop; e++) {
+		const unsigned char *p = (const unsigned char *)lg_site_addr(e);
+
+		cg += lg_match(p, lg_site_kind(e), lg_site_gate(e)) == LG_S_BOUND &&
+		      call_gate_sel(p[6] | p[7] << 8);
+	}
+	check(kernel_only && app == count(&mod_app) - kernel_only && cg == app &&
+		      in_state(&mod_app, LG_S_INITIAL) == kernel_only,
+	      "bind-all: application through call gates, the kernel-only gate left initial",
+	      "%u bound, %u through call gates, %u kernel-only", app, cg, kernel_only);
+	check(b.syncs - a.syncs == 4 && b.traps == a.traps, "bind-all: two batches, two IPI rounds each",
+	      "%u rounds", (unsigned)(b.syncs - a.syncs));
+	check(lgk_bind_table(mod_app.start, count(&mod_app), KCS) == 0,
+	      "bind-all: application sites are not bound for ring 0", "");
+	a = total();
+	mixed_call16();
+	kmemset(&c, 0, sizeof c);
+	round_mixed32(&c);
+	r = run_user(app_main_p, user_stack + sizeof user_stack);
+	b = total();
+	check_calls("bind-all k16", &mixed16_out_p[0]);
+	check_calls("bind-all k32", &c);
+	check(r == 0x600d && calls_ok(&app_out_p[0]) && b.traps == a.traps,
+	      "bind-all: the calls take no trap", "app exit %x, %u traps", (unsigned)r,
+	      (unsigned)(b.traps - a.traps));
+}
+
 /* ---- race ---- */
 #define ROUND 32
 static volatile unsigned int race_round, race_wrong;
@@ -681,6 +742,30 @@ static void test_race(void)
 				 LG_S_NEAR && near_to(e, &kapi_api);
 	check(!race_wrong && bound == n, "replace: every site rebound near, every call right",
 	      "%u bound, %u wrong", bound, race_wrong);
+
+	/* Unbound again, then all bound at once before any call: one batch,
+	 * two IPI rounds, and the race that follows takes no trap. */
+	lgk_replace(&kapi_api, &kapi_api);
+	check(lgk_bind_table(mod_race.start, n + 1, KCS) == -1, "bind-all: a table not registered",
+	      "");
+	a = total();
+	i = (unsigned int)lgk_bind_table(mod_race.start, n, KCS);
+	b = total();
+	bound = 0;
+	for (e = mod_race.start; e < mod_race.stop; e++)
+		bound += lg_match((const unsigned char *)lg_site_addr(e), LG_K32, LG_GATE_kapi_race_add) ==
+				 LG_S_NEAR && near_to(e, &kapi_api);
+	check(i == n && bound == n && b.binds - a.binds == n, "bind-all: every race site bound near",
+	      "%u bound, %u near", i, bound);
+	check(b.syncs - a.syncs == 2, "bind-all: one batch, two IPI rounds", "%u rounds",
+	      (unsigned)(b.syncs - a.syncs));
+	check(lgk_bind_table(mod_race.start, n, KCS) == 0, "bind-all again binds nothing", "");
+	a = total();
+	for (race_round = 0; race_round < RACE_SITES / ROUND; race_round++)
+		run_all(race_worker);
+	b = total();
+	check(!race_wrong && b.traps - a.traps == 0, "bind-all: every call right, no trap",
+	      "%u wrong, %u traps", race_wrong, (unsigned)(b.traps - a.traps));
 }
 
 void tests_run(const char *cmd)
@@ -702,6 +787,8 @@ void tests_run(const char *cmd)
 		test_replace();
 	if (want(cmd, "notsite"))
 		test_notsite();
+	if (want(cmd, "bindall"))
+		test_bindall();
 	if (want(cmd, "race"))
 		test_race();
 	kprintf("counters:\n");
