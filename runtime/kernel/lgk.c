@@ -322,19 +322,24 @@ out:
  * only k32 code in kcs, which is flat (the far forms already use an
  * entry's linear address as its offset in kcs).  A k32 caller in another
  * 32-bit segment (its own base) is bound far. */
-static int near_ok(unsigned int cs, unsigned int kind, const struct lg_gate *g)
+static int near_ok(unsigned int cs, int far, unsigned int kind, const struct lg_gate *g)
 {
-	return kind == LG_K32 && cs == kcs && g->near_entry &&
-	       !__atomic_load_n(&bind_far, __ATOMIC_RELAXED);
+	return kind == LG_K32 && cs == kcs && g->near_entry && !far;
 }
 
-/* The bound form of SITE for a caller in segment CS into G, in TO; its
- * length, 0 if none (out of call-gate descriptors).  Sets ev->sel (0:
- * near) and ev->target. */
-static unsigned int bound_form(unsigned int cs, unsigned int kind, const struct lg_gate *g,
-			       unsigned long site, struct lgk_event *ev, unsigned char *to)
+static int far_mode(void)
 {
-	if (near_ok(cs, kind, g)) {
+	return __atomic_load_n(&bind_far, __ATOMIC_RELAXED);
+}
+
+/* The bound form of SITE for a caller in segment CS into G (FAR: the
+ * bind mode), in TO; its length, 0 if none (out of call-gate descriptors).
+ * Sets ev->sel (0: near) and ev->target. */
+static unsigned int bound_form(unsigned int cs, int far, unsigned int kind,
+			       const struct lg_gate *g, unsigned long site, struct lgk_event *ev,
+			       unsigned char *to)
+{
+	if (near_ok(cs, far, kind, g)) {
 		ev->sel = 0;
 		ev->target = (unsigned long)g->near_entry;
 		return lg_bound_near(site, ev->target, to);
@@ -384,7 +389,7 @@ static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned long site
 		return r;
 	}
 	r = LGK_RESUME;
-	len = bound_form(f->cs, kind, g, site, &ev, to);
+	len = bound_form(f->cs, far_mode(), kind, g, site, &ev, to);
 	if (!len) {
 		unlock();
 		return LGK_PASS; /* out of call-gate descriptors */
@@ -413,6 +418,7 @@ struct batch {
 	enum lgk_what what;       /* LGK_EV_UNBIND or LGK_EV_BIND */
 	const struct lg_api *old; /* unbind: the sites of the gates it implements */
 	unsigned int cs;          /* bind: for callers in this code segment */
+	int far;                  /* bind: the bind mode, read once for all phases */
 };
 
 /* Does batch B take site E, whose bytes before any claim are P? */
@@ -436,7 +442,7 @@ static unsigned int form(const struct batch *b, const struct lg_site *e, unsigne
 	if (allowed(b->cs, e, &g) != LGK_RESUME)
 		return 0;
 	ev->cs = b->cs;
-	return bound_form(b->cs, lg_site_kind(e), g, lg_site_addr(e), ev, to);
+	return bound_form(b->cs, b->far, lg_site_kind(e), g, lg_site_addr(e), ev, to);
 }
 
 static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
@@ -515,7 +521,7 @@ static int batch(const struct batch *b, const struct lg_site *t, size_t n)
 
 int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
 {
-	struct batch b = {LGK_EV_UNBIND, old_api, 0};
+	struct batch b = {LGK_EV_UNBIND, old_api, 0, 0};
 	unsigned int i, fl;
 	int n;
 
@@ -532,7 +538,7 @@ int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
 
 int lgk_bind_table(const struct lg_site *t, size_t n, unsigned int cs)
 {
-	struct batch b = {LGK_EV_BIND, 0, cs};
+	struct batch b = {LGK_EV_BIND, 0, cs, far_mode()};
 	unsigned int i, fl;
 	int r = -1;
 
