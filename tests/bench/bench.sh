@@ -58,6 +58,8 @@ if [ -f "${KOBJ:-}/rt_lgk.o" ]; then
 	size -A "$KOBJ/rt_lgk.o" | awk '$1 == ".text" { print "size_kernel_text", $2 }' >>"$out"
 	size -A "$KOBJ/rt_stub.o" "$KOBJ/rt_table.o" "$KOBJ/rt_patch.o" |
 		awk '$1 == ".text" { n += $2 } END { print "size_kernel_core_text", n }' >>"$out"
+	sh "$(dirname "$0")/path.sh" "$KOBJ/rt_lgk.o" "$KOBJ/rt_stub.o" "$KOBJ/rt_table.o" \
+		"$KOBJ/rt_patch.o" >>"$out"
 fi
 
 awk -v md="$B/bench.md" -v dat="$T/first.dat" -f "$(dirname "$0")/report.awk" "$out"

@@ -54,6 +54,7 @@ END {
 	row("liblazygate.so .text bytes", "size_user_text", "", "")
 	row("kernel runtime lgk.o .text bytes (-Os)", "size_kernel_text", "", "")
 	row("runtime core it calls, .text bytes (-Os)", "size_kernel_core_text", "", "")
+	row("kernel resolving path (lgk.o and core), .text bytes (-Os)", "size_kernel_path_text", "", "")
 	n = split("segv_round_trip first_lazygate race_2 race_8 first_plt", k, " ")
 	split("SIGSEGV|lazygate 1T|lazygate 2T|lazygate 8T|glibc PLT", lab, "|")
 	for (i = 1; i <= n; i++)
