@@ -121,6 +121,24 @@ static __inline__ int moved_entry(int a, int b)
 	return a;
 }
 
+/* Not a lazygate form: what a bound site of a C caller could cost if the
+ * caller pushed the implementation's own cdecl arguments (doc/PERFORMANCE.md,
+ * "A bound near call"): the stack aligned as GCC wants it at a call, the
+ * arguments pushed, the bound site's four prefixes and a near call
+ * straight into the C implementation, no thunk. */
+static __inline__ int ccall_by_hand(int a, int b)
+{
+	int r;
+
+	__asm__ __volatile__("movl %%esp, %%esi\n\tandl $-16, %%esp\n\tsubl $8, %%esp\n\t"
+			     "pushl %[b]\n\tpushl %[a]\n\t.byte 0x3e, 0x67, 0x2e, 0x2e\n\t"
+			     "call %c[f]\n\tmovl %%esi, %%esp"
+			     : "=a"(r)
+			     : [a] "ri"(a), [b] "ri"(b), [f] "i"(t_impl_add)
+			     : "ecx", "edx", "esi", "memory", "cc");
+	return r;
+}
+
 #define LOOP(expr)                                   \
 	do {                                             \
 		unsigned long long t0 = now();               \
@@ -144,6 +162,7 @@ BENCH loop_near_regparm(void) { LOOP(t_add2(i, 8)); }
 BENCH loop_regparm_entry(void) { LOOP(regparm_entry(i, 9)); }
 BENCH loop_near_moved(void) { LOOP(t_add3(i, 10)); }
 BENCH loop_moved_entry(void) { LOOP(moved_entry(i, 11)); }
+BENCH loop_ccall_by_hand(void) { LOOP(ccall_by_hand(i, 12)); }
 
 static void steady(void)
 {
@@ -153,6 +172,7 @@ static void steady(void)
 		{"far_by_hand", loop_by_hand}, {"near_entry", loop_near_entry},
 		{"lazygate_near_regparm", loop_near_regparm}, {"regparm_entry", loop_regparm_entry},
 		{"lazygate_near_moved", loop_near_moved}, {"moved_entry", loop_moved_entry},
+		{"ccall_by_hand", loop_ccall_by_hand},
 	};
 	double v[sizeof m / sizeof m[0]][REPEATS];
 	unsigned int i, r;

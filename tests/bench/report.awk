@@ -25,6 +25,7 @@ END {
 	row("plain call into the regparm implementation", "regparm_entry", r("regparm_entry", "plt") " PLT", f("ir_regparm_entry"))
 	row("lazygate near form, regparm gate in add registers (moves)", "lazygate_near_moved", r("lazygate_near_moved", "plt") " PLT (goal <= 1)", (("ir_moved_entry" in med) ? med["ir_moved_entry"] + 3 : "n/a"))
 	row("plain call into its near entry (moves, then the implementation)", "moved_entry", r("moved_entry", "plt") " PLT", f("ir_moved_entry"))
+	row("not a lazygate form: a C caller's site by hand (cdecl pushes, near call into the C implementation)", "ccall_by_hand", r("ccall_by_hand", "plt") " PLT", "n/a")
 	row("lazygate far form", "lazygate_far", r("lazygate_far", "far_by_hand") " by hand (goal <= 1.02)", "n/a")
 	row("far call by hand, same entry", "far_by_hand", "", "n/a")
 	row("**First call** (cycles per site)", "", "", "*traps*")
