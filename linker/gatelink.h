@@ -124,6 +124,11 @@ struct gl_obj {
 	struct gl_note note;
 	int broken;        /* errors found while reading */
 	int told_howto;
+	/* gl_sec_at's last code section, and whether code sections overlap
+	 * (0 not known yet, 1 no: the last one is the answer when it holds
+	 * the address, 2 yes: always search). */
+	struct gl_sec *code_hint;
+	int code_overlap;
 };
 
 /* The section of site S, 0 when it is outside every section. */

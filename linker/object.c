@@ -228,19 +228,47 @@ void gl_obj_free(struct gl_obj *obj)
 	free(obj->name);
 }
 
-/* The section holding [addr, addr+len) in a linked image; code first. */
+static int holds(const struct gl_sec *s, unsigned long addr, unsigned long len)
+{
+	return s->alloc && addr >= s->vma && addr - s->vma < s->size && s->size - (addr - s->vma) >= len;
+}
+
+/* Do two allocated code sections share an address?  Then the first one
+ * that holds a site is not always the one that held the last. */
+static int code_overlaps(const struct gl_obj *obj)
+{
+	size_t i, j;
+
+	for (i = 0; i < obj->nsecs; i++)
+		for (j = i + 1; j < obj->nsecs; j++) {
+			const struct gl_sec *a = &obj->secs[i], *b = &obj->secs[j];
+
+			if (a->alloc && a->exec && b->alloc && b->exec && a->size && b->size &&
+			    a->vma < b->vma + b->size && b->vma < a->vma + a->size)
+				return 1;
+		}
+	return 0;
+}
+
+/* The section holding [addr, addr+len) in a linked image; code first.
+ * Sites come in runs in one code section: the last one found is tried
+ * first, when no other code section could hold the address too. */
 struct gl_sec *gl_sec_at(struct gl_obj *obj, unsigned long addr, unsigned long len)
 {
 	struct gl_sec *any = 0;
 	size_t i;
 
+	if (!obj->code_overlap)
+		obj->code_overlap = code_overlaps(obj) ? 2 : 1;
+	if (obj->code_overlap == 1 && obj->code_hint && holds(obj->code_hint, addr, len))
+		return obj->code_hint;
 	for (i = 0; i < obj->nsecs; i++) {
 		struct gl_sec *s = &obj->secs[i];
 
 		if (!s->alloc || addr < s->vma || addr - s->vma >= s->size)
 			continue;
 		if (s->exec && s->size - (addr - s->vma) >= len)
-			return s;
+			return obj->code_hint = s;
 		if (!any)
 			any = s;
 	}
