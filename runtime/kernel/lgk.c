@@ -388,7 +388,6 @@ static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned long site
 		event(&ev, r == LGK_REFUSED ? LGK_EV_REFUSED : LGK_EV_NOPROVIDER, e, site);
 		return r;
 	}
-	r = LGK_RESUME;
 	len = bound_form(f->cs, far_mode(), kind, g, site, &ev, to);
 	if (!len) {
 		unlock();
