@@ -9,6 +9,16 @@ function cell(k) { return k == "" ? "" : !(k in med) ? "n/a" : (k in lo) ? sprin
 function r(a, b) { return (a in med) && (b in med) && med[b] > 0 ? sprintf("%.2fx", med[a] / med[b]) : "n/a" }
 function line(s) { print s > md; print s }
 function row(what, k, ratio, ir) { printf "| %s | %s | %s | %s |\n", what, cell(k), ratio, ir > md; printf "| %s | %s | %s | %s |\n", what, cell(k), ratio, ir }
+# The bind-all rows for N sites (LABEL: N as printed).
+function bindall(n, label,   k) {
+	k = "bindall_%s_" n
+	row("lazygate_bind_all, " label " sites", sprintf(k, "lg"), r(sprintf(k, "ld"), sprintf(k, "lg")) " = ld.so/lazygate (goal >= 2)", "")
+	row("the same again, text pages already copied", sprintf(k, "again"), "", "")
+	row("the same again with a second thread (two rounds)", sprintf(k, "threads"), r(sprintf(k, "threads"), sprintf(k, "again")) " the same alone", "")
+	row("LD_BIND_NOW, " label " PLT relocations", sprintf(k, "ld"), "", "")
+	row("part: the text rewritten unchanged through /proc/self/mem", sprintf(k, "cow"), r(sprintf(k, "cow"), sprintf(k, "lg")) " of bind-all", "")
+	row("road not taken: mprotect RW + MADV_POPULATE_WRITE + stores", sprintf(k, "cowmp"), r(sprintf(k, "cowmp"), sprintf(k, "ld")) " LD_BIND_NOW", "")
+}
 NF == 4 { med[$1] = $2; lo[$1] = $3; hi[$1] = $4; next }
 NF == 2 { med[$1] = $2 }
 END {
@@ -38,18 +48,8 @@ END {
 	row("part: 1-byte /proc/self/mem write", "part_write", f("writes_per_site") " per bind", "")
 	row("part: membarrier SYNC_CORE round", "part_sync", f("syncs_per_site") " per bind", "")
 	row("**Bind-all at load** (cycles per site)", "", "", "")
-	row("lazygate_bind_all, 10 000 sites", "bindall_lg_10000", r("bindall_ld_10000", "bindall_lg_10000") " = ld.so/lazygate (goal >= 2)", "")
-	row("the same again, text pages already copied", "bindall_again_10000", "", "")
-	row("the same again with a second thread (two rounds)", "bindall_threads_10000", r("bindall_threads_10000", "bindall_again_10000") " the same alone", "")
-	row("LD_BIND_NOW, 10 000 PLT relocations", "bindall_ld_10000", "", "")
-	row("part: the text rewritten unchanged through /proc/self/mem", "bindall_cow_10000", r("bindall_cow_10000", "bindall_lg_10000") " of bind-all", "")
-	row("road not taken: mprotect RW + MADV_POPULATE_WRITE + stores", "bindall_cowmp_10000", r("bindall_cowmp_10000", "bindall_ld_10000") " LD_BIND_NOW", "")
-	row("lazygate_bind_all, 100 000 sites", "bindall_lg_100000", r("bindall_ld_100000", "bindall_lg_100000") " = ld.so/lazygate (goal >= 2)", "")
-	row("the same again, text pages already copied", "bindall_again_100000", "", "")
-	row("the same again with a second thread (two rounds)", "bindall_threads_100000", r("bindall_threads_100000", "bindall_again_100000") " the same alone", "")
-	row("LD_BIND_NOW, 100 000 PLT relocations", "bindall_ld_100000", "", "")
-	row("part: the text rewritten unchanged through /proc/self/mem", "bindall_cow_100000", r("bindall_cow_100000", "bindall_lg_100000") " of bind-all", "")
-	row("road not taken: mprotect RW + MADV_POPULATE_WRITE + stores", "bindall_cowmp_100000", r("bindall_cowmp_100000", "bindall_ld_100000") " LD_BIND_NOW", "")
+	bindall("10000", "10 000")
+	bindall("100000", "100 000")
 	row("**Size**", "", "", "")
 	row("site-table bytes per site", "size_site_bytes", "goal 8", "")
 	row("liblazygate.so .text bytes", "size_user_text", "", "")
