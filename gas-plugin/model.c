@@ -181,6 +181,7 @@ static int check_params(struct gate *g, struct plist *pl, int output,
 	for (i = 0; i < pl->n; i++) {
 		struct pdecl *p = &pl->p[i];
 		struct param *q;
+		struct ctype type;
 		struct words w = p->type;
 		const char *name = p->name;
 		struct loc nl = p->name_loc;
@@ -240,15 +241,18 @@ static int check_params(struct gate *g, struct plist *pl, int output,
 		p->name = (char *)name;
 		p->name_loc = nl;
 		seen[(*nseen)++] = p;
-		q = &dst[output ? g->nout : g->nin];
-		if (ctype_make(&q->type, &w, p->stars, &p->type_loc, output) < 0) {
+		/* the type is checked even when the register is wrong, but kept
+		 * only with a register: then there is room for it in DST */
+		if (ctype_make(&type, &w, p->stars, &p->type_loc, output) < 0) {
 			ok = -1;
 			continue;
 		}
 		if (r < 0) {
-			ctype_free(&q->type);
+			ctype_free(&type);
 			continue;
 		}
+		q = &dst[output ? g->nout : g->nin];
+		q->type = type;
 		q->reg = r;
 		q->name = xstrdup(name);
 		if (output)
