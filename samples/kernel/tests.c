@@ -690,6 +690,22 @@ static void race_worker(unsigned int cpu)
 	}
 }
 
+/* Bind-all while the other CPUs call the same sites: CPU 0 binds the
+ * race table in one batch, the others call every site meanwhile (some of
+ * their calls trap and bind, or meet the batch's claims and wait). */
+static volatile int bindall_n;
+
+static void bindall_worker(unsigned int cpu)
+{
+	unsigned int i;
+
+	if (cpu == 0)
+		bindall_n = lgk_bind_table(mod_race.start, count(&mod_race), KCS);
+	for (i = 0; i < RACE_SITES; i++)
+		if (race_sites[i].fn(cpu) != race_sites[i].id * 3 + cpu)
+			__atomic_add_fetch(&race_wrong, 1, __ATOMIC_RELAXED);
+}
+
 static void test_race(void)
 {
 	unsigned int i, once = 0, bound = 0, n = count(&mod_race);
@@ -766,6 +782,19 @@ static void test_race(void)
 	b = total();
 	check(!race_wrong && b.traps - a.traps == 0, "bind-all: every call right, no trap",
 	      "%u wrong, %u traps", race_wrong, (unsigned)(b.traps - a.traps));
+
+	lgk_replace(&kapi_api, &kapi_api);
+	a = total();
+	run_all(bindall_worker);
+	b = total();
+	bound = 0;
+	for (e = mod_race.start; e < mod_race.stop; e++)
+		bound += lg_match((const unsigned char *)lg_site_addr(e), LG_K32, LG_GATE_kapi_race_add) ==
+				 LG_S_NEAR && near_to(e, &kapi_api);
+	check(!race_wrong && bound == n && b.binds - a.binds == n && bindall_n >= 0,
+	      "bind-all while every CPU calls the sites: every call right, each site bound once",
+	      "%u wrong, %u near, %u binds (%d by the batch, the rest at traps)", race_wrong, bound,
+	      (unsigned)(b.binds - a.binds), bindall_n);
 }
 
 void tests_run(const char *cmd)
