@@ -233,21 +233,31 @@ static int holds(const struct gl_sec *s, unsigned long addr, unsigned long len)
 	return s->alloc && addr >= s->vma && addr - s->vma < s->size && s->size - (addr - s->vma) >= len;
 }
 
+static int by_vma(const void *a, const void *b)
+{
+	const struct gl_sec *x = *(struct gl_sec *const *)a, *y = *(struct gl_sec *const *)b;
+
+	return x->vma < y->vma ? -1 : x->vma > y->vma;
+}
+
 /* Do two allocated code sections share an address?  Then the first one
- * that holds a site is not always the one that held the last. */
+ * that holds a site is not always the one that held the last.  Sorted by
+ * address, two overlap only if two neighbours do: O(n log n), as images
+ * may have many thousands of sections. */
 static int code_overlaps(const struct gl_obj *obj)
 {
-	size_t i, j;
+	struct gl_sec **v = gl_xcalloc(obj->nsecs + 1, sizeof *v);
+	size_t i, n = 0;
+	int r = 0;
 
 	for (i = 0; i < obj->nsecs; i++)
-		for (j = i + 1; j < obj->nsecs; j++) {
-			const struct gl_sec *a = &obj->secs[i], *b = &obj->secs[j];
-
-			if (a->alloc && a->exec && b->alloc && b->exec && a->size && b->size &&
-			    a->vma < b->vma + b->size && b->vma < a->vma + a->size)
-				return 1;
-		}
-	return 0;
+		if (obj->secs[i].alloc && obj->secs[i].exec && obj->secs[i].size)
+			v[n++] = &obj->secs[i];
+	qsort(v, n, sizeof *v, by_vma);
+	for (i = 0; i + 1 < n && !r; i++)
+		r = v[i + 1]->vma - v[i]->vma < v[i]->size;
+	free(v);
+	return r;
 }
 
 /* The section holding [addr, addr+len) in a linked image; code first.
