@@ -5,8 +5,9 @@
  * being writable through the kernel's flat data segment).  The kernel:
  *
  *   1. calls lgk_init() once, lgk_cpu_online() on every CPU as it starts;
- *   2. registers the site table of every module it loads (lgk_register)
- *      and the providers of its APIs (lgk_provide, lgk_replace), at any time;
+ *   2. registers the site table of every module it loads (lgk_register),
+ *      binding it at once if it likes (lgk_bind_table), and the providers
+ *      of its APIs (lgk_provide, lgk_replace), at any time;
  *   3. builds a struct lgk_frame in its #GP handler and calls lgk_gp();
  *      in its handlers of int 0x66 and 0x67 calls lgk_int();
  *      in its handler of the sync IPI calls lgk_ipi();
