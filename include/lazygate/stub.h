@@ -68,7 +68,9 @@
 #define LG_GATE_MAX 0xffffff
 #define LG_KIND_SHIFT 24
 #define LG_KIND_MASK 0xf
-#define LG_FLAGS_SHIFT 28 /* reserved, must be 0 */
+#define LG_FLAGS_SHIFT 28
+#define LG_FLAGS_MASK 0xf
+#define LG_FLAG_CCALL 1 /* a C-call site: k32 only, bound near to the implementation */
 
 /* Discovery note: one per linked module, a COMDAT-deduplicated SHT_NOTE.
  * desc = { int32 start, int32 end, uint32 flags }, start and end relative
@@ -90,17 +92,25 @@
  * expression string: a number, "%c[gate]" or a gate symbol.  "a?" puts the
  * entry in the section group of the code around it (C++ inline functions,
  * COMDAT code): if the linker drops that code, it drops the entry too. */
-#define LG_ASM_ENTRY(kind, gate)                                          \
+#define LG_ASM_ENTRY_X(kind, gate, more)                                  \
 	".pushsection " LG_SITES_SECTION ",\"a?\",@progbits\n\t"              \
 	".balign 4\n\t"                                                       \
 	".long 770b - .\n\t"                                                  \
-	".long (" gate ") + (" LG_STR(kind) " << " LG_STR(LG_KIND_SHIFT) ")\n\t" \
+	".long (" gate ") + (" LG_STR(kind) " << " LG_STR(LG_KIND_SHIFT) ")" more "\n\t" \
 	".popsection\n\t"
+#define LG_ASM_ENTRY(kind, gate) LG_ASM_ENTRY_X(kind, gate, "")
 
 #define LG_ASM_K32(gate)                                                  \
 	"770:\n\t.byte " LG_STR(LG_K32_B0) "," LG_STR(LG_K32_B1) ","          \
 	LG_STR(LG_OP_CALLF) "\n\t.long " gate "\n\t.word "                    \
 	LG_STR(LG_SEL_KERNEL) "\n\t" LG_ASM_ENTRY(LG_K32, gate)
+/* A C-call site (FORMAT.md, "C-call sites"): a k32 stub whose entry
+ * carries LG_FLAG_CCALL. */
+#define LG_ASM_CCALL(gate)                                                \
+	"770:\n\t.byte " LG_STR(LG_K32_B0) "," LG_STR(LG_K32_B1) ","          \
+	LG_STR(LG_OP_CALLF) "\n\t.long " gate "\n\t.word "                    \
+	LG_STR(LG_SEL_KERNEL) "\n\t" \
+	LG_ASM_ENTRY_X(LG_K32, gate, " + (" LG_STR(LG_FLAG_CCALL) " << " LG_STR(LG_FLAGS_SHIFT) ")")
 #define LG_ASM_K16(gate)                                                  \
 	"770:\n\t.byte " LG_STR(LG_K16_B0) "," LG_STR(LG_K16_B1) ","          \
 	LG_STR(LG_OP_CALLF) "\n\t.long " gate "\n\t.word "                    \
@@ -132,6 +142,27 @@
 #error "LAZYGATE_CALLER must be LG_K32, LG_K16, LG_A32 or LG_A16"
 #endif
 #define LG_CALLER_IS_APP (LAZYGATE_CALLER == LG_A32 || LAZYGATE_CALLER == LG_A16)
+
+/* C-call sites: the generated header's functions call the implementation
+ * with its own C calling convention from a site bound near to it (no
+ * thunk).  The default for k32 callers; define LAZYGATE_CCALL to 0 for
+ * k32 code that must be bound far (a 32-bit segment of its own), or to
+ * measure the register form.  Other caller kinds always use registers. */
+#ifndef LAZYGATE_CCALL
+#define LAZYGATE_CCALL (LAZYGATE_CALLER == LG_K32)
+#endif
+#if LAZYGATE_CCALL && LAZYGATE_CALLER != LG_K32
+#error "LAZYGATE_CCALL: C-call sites are for k32 callers only"
+#endif
+
+/* The frame of a cdecl C-call site, around LG_ASM_CCALL: keep esp in esi
+ * (the implementation preserves it), align the stack to 16 bytes, pad it
+ * so that it is still aligned after the pushes, push the arguments from
+ * the array operand lg_v, last first; after the call, restore esp. */
+#define LG_ASM_CC_SAVE "movl %%esp, %%esi\n\tandl $-16, %%esp\n\t"
+#define LG_ASM_CC_PAD(bytes) "subl $" bytes ", %%esp\n\t"
+#define LG_ASM_CC_PUSH(off) "pushl " off "(%[lg_v])\n\t"
+#define LG_ASM_CC_RESTORE "movl %%esi, %%esp"
 
 /* Top-level asm, once per object: an empty site table (so the start/stop
  * symbols exist) and the module's discovery note. */
@@ -184,6 +215,26 @@ static __inline__ unsigned int lg_site_gate(const struct lg_site *e)
 static __inline__ unsigned int lg_site_kind(const struct lg_site *e)
 {
 	return (e->info >> LG_KIND_SHIFT) & LG_KIND_MASK;
+}
+
+static __inline__ unsigned int lg_site_flags(const struct lg_site *e)
+{
+	return e->info >> LG_FLAGS_SHIFT;
+}
+
+/* Is E a C-call site (bound near to the implementation only)? */
+static __inline__ int lg_site_ccall(const struct lg_site *e)
+{
+	return (lg_site_flags(e) & LG_FLAG_CCALL) != 0;
+}
+
+/* Are E's kind and flags known (C-call sites are k32 sites)? */
+static __inline__ int lg_site_known(const struct lg_site *e)
+{
+	unsigned int flags = lg_site_flags(e);
+
+	return lg_site_kind(e) < LG_NKINDS &&
+	       (!flags || (flags == LG_FLAG_CCALL && lg_site_kind(e) == LG_K32));
 }
 
 static __inline__ unsigned long lg_site_addr(const struct lg_site *e)

@@ -45,13 +45,13 @@ int lg_table_sorted(const struct lg_site *t, size_t n)
 	return 1;
 }
 
-/* Sorted, no two sites overlapping, every kind known, reserved bits 0. */
+/* Sorted, no two sites overlapping, every kind and flag known. */
 int lg_table_valid(const struct lg_site *t, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (lg_site_kind(&t[i]) >= LG_NKINDS || t[i].info >> LG_FLAGS_SHIFT)
+		if (!lg_site_known(&t[i]))
 			return 0;
 		if (i && addr(&t[i - 1]) + lg_kind_len(lg_site_kind(&t[i - 1])) > addr(&t[i]))
 			return 0;

@@ -126,8 +126,13 @@ static void test_tables(void)
 	c[1].rel -= 8; /* site 1 now starts inside site 0 (9 bytes long) */
 	ok(!lg_table_valid(c, N), "overlapping sites make a table invalid");
 	c[1].rel += 8;
-	c[2].info |= 1u << LG_FLAGS_SHIFT;
-	ok(!lg_table_valid(c, N), "reserved flag bits make a table invalid");
+	c[0].info |= (unsigned int)LG_FLAG_CCALL << LG_FLAGS_SHIFT; /* site 0 is k32 */
+	ok(lg_table_valid(c, N) && lg_site_ccall(&c[0]), "a k32 C-call site is valid");
+	c[1].info |= (unsigned int)LG_FLAG_CCALL << LG_FLAGS_SHIFT; /* k16 */
+	ok(!lg_table_valid(c, N), "a C-call flag on a k16 site makes a table invalid");
+	c[1].info &= ~(0xfu << LG_FLAGS_SHIFT);
+	c[4].info |= 2u << LG_FLAGS_SHIFT; /* k32 again */
+	ok(!lg_table_valid(c, N), "unknown flag bits make a table invalid");
 }
 
 /* The patch protocol, with ops that record every step and check what
