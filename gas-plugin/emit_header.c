@@ -87,13 +87,11 @@ static int same_full_type(const struct param *in, const struct param *out)
 	       !in->type.narrow;
 }
 
-static void wrapper(FILE *f, const struct api *a, const struct gate *g)
+/* The register form: the gate's own registers as the asm's operands. */
+static void register_body(FILE *f, const struct gate *g)
 {
 	int i, n;
 
-	fputs("static __inline__ __attribute__((__always_inline__, __unused__))\n", f);
-	print_prototype(f, a->name, "", g, g->name);
-	fputs("\n{\n", f);
 	/* temporaries: one per output, in/out ones initialised from the input */
 	for (i = 0; i < g->nout; i++) {
 		const struct param *o = &g->out[i], *in = input_in(g, o->reg);
@@ -145,7 +143,100 @@ static void wrapper(FILE *f, const struct api *a, const struct gate *g)
 	}
 	if (g->carry)
 		fputs("\treturn lg_cf;\n", f);
-	fputs("}\n", f);
+}
+
+/* Print the C-call site's value of parameter P as an unsigned int. */
+static void print_word(FILE *f, const struct param *p, int by_pointer)
+{
+	fputs(p->type.stars || by_pointer ? "(unsigned int)(uintptr_t)" : "(unsigned int)", f);
+	fputs(p->name, f);
+}
+
+/* The result of a C-call site, from lg_r (eax). */
+static void print_result(FILE *f, const struct gate *g)
+{
+	const struct ctype *t = &g->out[0].type;
+
+	if (g->carry) {
+		fputs("\treturn lg_r != 0;\n", f);
+		return;
+	}
+	if (outputs_by_pointer(g) || !g->nout)
+		return;
+	fputs("\treturn (", f);
+	ctype_print_cast(f, t);
+	fputs(t->stars ? ")(uintptr_t)lg_r;\n" : t->is_bool ? ")(unsigned char)lg_r;\n" : ")lg_r;\n", f);
+}
+
+/* A C-call site of a regparm gate: the implementation's own registers
+ * (eax, edx, ecx), every other one kept by the implementation. */
+static void regparm_ccall(FILE *f, const struct gate *g)
+{
+	static const char *const reg[] = {"a", "d", "c"};
+	int i;
+
+	if (g->nout)
+		fputs("\tunsigned int lg_r;\n", f);
+	fprintf(f, "\t__asm__ __volatile__(LG_ASM_CCALL(\"%lu\")\n\t\t: %s\n\t\t:", g->number,
+		g->nout ? "\"=a\"(lg_r)" : "");
+	for (i = 0; i < g->nin; i++)
+		fprintf(f, "%s \"%s\"(%s)", i ? "," : "", reg[i], g->in[i].name);
+	fputs("\n\t\t: \"memory\", \"cc\");\n", f);
+	print_result(f, g);
+}
+
+/* A C-call site (FORMAT.md, "C-call sites"): the implementation's cdecl
+ * arguments pushed from an array (no operand may be esp-relative once
+ * the stack moves), the stack aligned to 16 bytes at the call. */
+static void ccall_body(FILE *f, const struct gate *g)
+{
+	int i, n = g->nin + (outputs_by_pointer(g) ? g->nout : 0);
+
+	if (g->regparm) {
+		regparm_ccall(f, g);
+		return;
+	}
+	if (g->nout || g->carry)
+		fputs("\tunsigned int lg_r;\n", f);
+	if (n) {
+		fprintf(f, "\tconst unsigned int lg_v[%d] = {", n);
+		for (i = 0; i < g->nin; i++) {
+			fputs(i ? ", " : "", f);
+			print_word(f, &g->in[i], 0);
+		}
+		for (i = 0; i < n - g->nin; i++) {
+			fputs(i + g->nin ? ", " : "", f);
+			print_word(f, &g->out[i], 1);
+		}
+		fputs("};\n", f);
+	}
+	for (i = 0; i < n - g->nin; i++) /* as the thunk's zeroed slots */
+		fprintf(f, "\t*%s = 0;\n", g->out[i].name);
+	fputs("\t__asm__ __volatile__(LG_ASM_CC_SAVE", f);
+	if ((4 * n) % 16)
+		fprintf(f, " LG_ASM_CC_PAD(\"%d\")", 16 - (4 * n) % 16);
+	for (i = n; i-- > 0;)
+		fprintf(f, " LG_ASM_CC_PUSH(\"%d\")", 4 * i);
+	fprintf(f, "\n\t\tLG_ASM_CCALL(\"%lu\") LG_ASM_CC_RESTORE\n\t\t: %s\n\t\t: ", g->number,
+		g->nout || g->carry ? "\"=a\"(lg_r)" : "");
+	if (n)
+		fputs("[lg_v] \"r\"(lg_v), \"m\"(lg_v)", f);
+	fprintf(f, "\n\t\t: %s\"ecx\", \"edx\", \"esi\", \"memory\", \"cc\");\n",
+		g->nout || g->carry ? "" : "\"eax\", ");
+	print_result(f, g);
+}
+
+/* The gate's function: a C-call site where the caller kind allows it,
+ * else the register form. */
+static void wrapper(FILE *f, const struct api *a, const struct gate *g)
+{
+	fputs("static __inline__ __attribute__((__always_inline__, __unused__))\n", f);
+	print_prototype(f, a->name, "", g, g->name);
+	fputs("\n{\n#if LAZYGATE_CCALL\n", f);
+	ccall_body(f, g);
+	fputs("#else\n", f);
+	register_body(f, g);
+	fputs("#endif\n}\n", f);
 }
 
 static void alias_wrapper(FILE *f, const struct api *a, const struct gate *al,
