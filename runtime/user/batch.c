@@ -215,7 +215,7 @@ static long bind_window(const struct lg_site *t, size_t i, size_t j, unsigned lo
 		}
 		if (!m->g)
 			continue;
-		lg_bind_encode(site, m->g, m->mode, to);
+		lg_bind_encode(&t[i], m->g, m->mode, to);
 		/* the trap vector (byte 1) is the same in both states, as
 		 * lg_patch requires */
 		if (to[1] != LG_K32_B1 || to[0] == LG_HEAD_TRAP ||

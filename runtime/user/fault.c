@@ -94,6 +94,7 @@ static void announce(const struct lg_site *e, const unsigned char *to, const str
 		     const struct lg_api *api)
 {
 	struct lazygate_event ev;
+	struct lg_decoded d;
 	lazygate_hook h = __atomic_load_n(&hook, __ATOMIC_ACQUIRE);
 
 	if (!trace && !h)
@@ -103,8 +104,9 @@ static void announce(const struct lg_site *e, const unsigned char *to, const str
 	ev.name = g->name;
 	ev.api = api->name;
 	ev.tid = (int)syscall(SYS_gettid);
-	ev.near = to[2] != LG_OP_CALLF;
-	ev.target = (unsigned long)(ev.near ? g->near_entry : g->far_entry);
+	lg_classify(to, LG_MAXLEN, &d);
+	ev.near = d.state == LG_S_NEAR;
+	ev.target = ev.near ? ev.site + LG_KLEN + (unsigned long)(long)d.rel : d.offset;
 	if (trace)
 		report(&ev);
 	if (h)

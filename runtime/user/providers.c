@@ -105,11 +105,16 @@ const struct lg_gate *lg_bind_gate(unsigned int gate, unsigned int kind,
 	return g;
 }
 
-/* The bound k32 instruction at SITE calling G, near or far as MODE (the
- * bind mode) says; its length. */
-unsigned int lg_bind_encode(unsigned long site, const struct lg_gate *g, int mode,
+/* The bound k32 instruction at site E calling G, near or far as MODE (the
+ * bind mode) says; a C-call site near to the implementation whatever the
+ * mode.  Its length. */
+unsigned int lg_bind_encode(const struct lg_site *e, const struct lg_gate *g, int mode,
 			    unsigned char *to)
 {
+	unsigned long site = lg_site_addr(e);
+
+	if (lg_site_ccall(e))
+		return lg_bound_near(site, (unsigned long)g->impl, to);
 	if (mode == LAZYGATE_BIND_NEAR)
 		return lg_bound_near(site, (unsigned long)g->near_entry, to);
 	return lg_bound_far(LG_K32, (unsigned int)(unsigned long)g->far_entry,
@@ -121,7 +126,7 @@ unsigned int lg_bound_bytes(const struct lg_site *e, unsigned char *to, const st
 			    const struct lg_api **api, const char **why)
 {
 	*g = lg_bind_gate(lg_site_gate(e), lg_site_kind(e), api, why);
-	return *g ? lg_bind_encode(lg_site_addr(e), *g, lg_bind_mode(), to) : 0;
+	return *g ? lg_bind_encode(e, *g, lg_bind_mode(), to) : 0;
 }
 
 static int well_formed(const struct lg_api *a)
@@ -202,7 +207,8 @@ struct unbind {
 	struct lg_batch b;
 };
 
-/* Is the bound site E a call into one of OLD's entries? */
+/* Is the bound site E a call into one of OLD's entries (its
+ * implementation, for a C-call site)? */
 static int bound_to(const struct lg_site *e, const struct unbind *u)
 {
 	const unsigned char *p = (const unsigned char *)lg_site_addr(e);
@@ -218,7 +224,8 @@ static int bound_to(const struct lg_site *e, const struct unbind *u)
 		return d.offset == (unsigned long)g->far_entry && d.selector == u->cs;
 	case LG_S_NEAR:
 		lg_classify(p, LG_MAXLEN, &d);
-		return site + LG_KLEN + (unsigned long)(long)d.rel == (unsigned long)g->near_entry;
+		site += LG_KLEN + (unsigned long)(long)d.rel;
+		return site == (unsigned long)(lg_site_ccall(e) ? g->impl : g->near_entry);
 	default:
 		return 0;
 	}

@@ -35,7 +35,7 @@ const struct lg_gate *lg_provider_find(unsigned int gate, const struct lg_api **
 				       int implemented);
 const struct lg_gate *lg_bind_gate(unsigned int gate, unsigned int kind,
 				   const struct lg_api **api, const char **why);
-unsigned int lg_bind_encode(unsigned long site, const struct lg_gate *g, int mode,
+unsigned int lg_bind_encode(const struct lg_site *e, const struct lg_gate *g, int mode,
 			    unsigned char *to);
 unsigned int lg_bound_bytes(const struct lg_site *e, unsigned char *to, const struct lg_gate **g,
 			    const struct lg_api **api, const char **why);
