@@ -1,9 +1,10 @@
 /* check_sites.c: links with objects that emit stubs and checks the site
  * table the linker made of them: every entry points at an initial stub of
  * its kind and gate (the bytes as lazygate/stub.h defines them), the kinds
- * are the expected one and the gates are exactly the expected multiset.
+ * are the expected one, NCCALL of the entries are C-call sites (the
+ * others have no flag) and the gates are exactly the expected multiset.
  *
- *   check_sites KIND GATE...      exit 0 if all is well, 1 otherwise
+ *   check_sites KIND NCCALL GATE...   exit 0 if all is well, 1 otherwise
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,23 +50,25 @@ static int stub_ok(const unsigned char *p, unsigned int kind, unsigned int gate)
 int main(int argc, char **argv)
 {
 	const struct lg_site *e;
-	unsigned int kind, nexp = (unsigned int)(argc > 2 ? argc - 2 : 0), i;
+	unsigned int kind, nexp = (unsigned int)(argc > 3 ? argc - 3 : 0), i;
 	unsigned long *exp = calloc(nexp + 1, sizeof *exp);
-	int *used = calloc(nexp + 1, sizeof *used), bad = 0, n = 0;
+	int *used = calloc(nexp + 1, sizeof *used), bad = 0, n = 0, nccall, ccalls = 0;
 
-	if (argc < 2 || !exp || !used) {
-		fprintf(stderr, "usage: check_sites KIND GATE...\n");
+	if (argc < 3 || !exp || !used) {
+		fprintf(stderr, "usage: check_sites KIND NCCALL GATE...\n");
 		return 2;
 	}
 	kind = (unsigned int)strtoul(argv[1], NULL, 0);
+	nccall = atoi(argv[2]);
 	for (i = 0; i < nexp; i++)
-		exp[i] = strtoul(argv[i + 2], NULL, 0);
+		exp[i] = strtoul(argv[i + 3], NULL, 0);
 	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++, n++) {
 		const unsigned char *p = (const unsigned char *)lg_site_addr(e);
 		unsigned int g = lg_site_gate(e), k = lg_site_kind(e);
 		printf("site %d: gate %u kind %u flags %u at %p\n", n, g, k, e->info >> LG_FLAGS_SHIFT,
 		       (const void *)p);
-		if (k != kind || e->info >> LG_FLAGS_SHIFT) {
+		ccalls += lg_site_ccall(e);
+		if (k != kind || !lg_site_known(e)) {
 			printf("  wrong kind or flags\n");
 			bad = 1;
 		}
@@ -87,6 +90,10 @@ int main(int argc, char **argv)
 			printf("expected a site of gate %lu\n", exp[i]);
 			bad = 1;
 		}
-	printf("%d sites, %s\n", n, bad ? "BAD" : "all good");
+	if (ccalls != nccall) {
+		printf("%d C-call sites, expected %d\n", ccalls, nccall);
+		bad = 1;
+	}
+	printf("%d sites (%d C-call sites), %s\n", n, ccalls, bad ? "BAD" : "all good");
 	return bad;
 }

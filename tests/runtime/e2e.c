@@ -13,6 +13,7 @@
 #include "sites.h"
 
 extern const struct lg_api t_api;
+extern unsigned int t_misaligned;
 static struct lazygate_stats st0;
 
 static long traps(void)
@@ -56,7 +57,9 @@ static void test_calls(void)
 		sum += call_add(i, 1);
 	ok(sum == 5050 && traps() == 1 && binds() == 1, "100 more calls: no more traps");
 	ok(t_divide(17, 5, &q, &r) == 0 && q == 3 && r == 2, "divide: outputs in eax and edx, CF clear");
-	ok(t_divide(1, 0, &q, &r) == 1, "divide by zero: CF set");
+	q = r = 7;
+	ok(t_divide(1, 0, &q, &r) == 1 && q == 0 && r == 0,
+	   "divide by zero: CF set, the outputs it leaves are 0");
 	t_swap(0xdeadbeef, 0x01020304, &x, &y);
 	ok(x == 0x01020304 && y == 0xdeadbeef, "swap through esi and edi");
 	ok(t_length("lazygate") == 8, "pointer argument");
@@ -70,7 +73,10 @@ static void test_calls(void)
 	ok(t_version() == 1, "version");
 	ok(t_add2(40, 2) == 42, "regparm gate");
 	ok(t_add3(40, 2) == 42, "regparm gate with other registers");
-	ok(traps() == binds() && traps() == 13, "each of the 13 sites trapped once and bound once (%ld)", traps());
+	ok(t_narrow(-3, 65535, 1) == -300000 + 131070 + 1, "char, short and bool arguments");
+	ok(t_negative(-5) == 1 && t_negative(5) == 0, "a bool result");
+	ok(traps() == binds() && traps() == 16, "each of the 16 sites trapped once and bound once (%ld)", traps());
+	ok(t_misaligned == 0, "the implementations ran on a 16-byte aligned stack");
 }
 
 static const struct lg_gate *gate_of(unsigned int gate)
@@ -93,6 +99,16 @@ static unsigned long near_entry(unsigned int gate)
 	return (unsigned long)gate_of(gate)->near_entry;
 }
 
+static int count_ccall(void)
+{
+	const struct lg_site *e;
+	int n = 0;
+
+	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
+		n += lg_site_ccall(e);
+	return n;
+}
+
 /* Where the bound site of GATE calls: its near target, or its far offset. */
 static unsigned long target_of(unsigned int gate)
 {
@@ -110,21 +126,47 @@ static unsigned long target_of(unsigned int gate)
 	return 0;
 }
 
-static void test_states(const char *mode)
+/* Register sites: bound near to the entry thunks (the regparm gate to its
+ * implementation), or far as the mode says. */
+static void test_register_states(int near, const char *mode)
 {
-	int near = !strstr(mode, "far");
-	const struct lg_site *e;
-	int k32 = 0;
-
 	ok(count_state(LG_GATE_t_add, near ? LG_S_NEAR : LG_S_BOUND) == 2,
 	   "add's two called sites (call_add, the alias) are bound %s", mode);
-	ok(count_state(LG_GATE_t_add, LG_S_INITIAL) == 1, "add's other site, not called yet, is initial");
-	ok(count_state(LG_GATE_t_version, LG_S_INITIAL) == 1, "the site never called is still initial");
 	ok(target_of(LG_GATE_t_add2) == (near ? (unsigned long)t_impl_add2 : far_entry(LG_GATE_t_add2)),
 	   "the regparm gate's site calls %s", near ? "its implementation directly" : "its far entry");
 	ok(near_entry(LG_GATE_t_add3) != (unsigned long)t_impl_add3 &&
 		   target_of(LG_GATE_t_add3) == (near ? near_entry(LG_GATE_t_add3) : far_entry(LG_GATE_t_add3)),
 	   "the other regparm gate's site calls %s", near ? "the moves in front of it" : "its far entry");
+	ok(count_ccall() == 0, "no site is a C-call site");
+}
+
+/* C-call sites: bound near to the implementation whatever the mode. */
+static void test_ccall_states(const char *mode)
+{
+	ok(count_state(LG_GATE_t_add, LG_S_NEAR) == 2,
+	   "add's two called C-call sites are bound near (mode %s)", mode);
+	ok(target_of(LG_GATE_t_add) == (unsigned long)t_impl_add &&
+		   target_of(LG_GATE_t_sum6) == (unsigned long)t_impl_sum6 &&
+		   target_of(LG_GATE_t_narrow) == (unsigned long)t_impl_narrow,
+	   "they call the implementations, no thunk");
+	ok(target_of(LG_GATE_t_add2) == (unsigned long)t_impl_add2 &&
+		   target_of(LG_GATE_t_add3) == (unsigned long)t_impl_add3,
+	   "both regparm gates' sites call their implementations, no moves");
+	ok(count_ccall() == (int)(__stop_lazygate_sites - __start_lazygate_sites) - 1,
+	   "every site but the raw gate's (hand-written asm) is a C-call site");
+}
+
+static void test_states(const char *mode)
+{
+	const struct lg_site *e;
+	int k32 = 0;
+
+	if (LAZYGATE_CCALL)
+		test_ccall_states(mode);
+	else
+		test_register_states(!strstr(mode, "far"), mode);
+	ok(count_state(LG_GATE_t_add, LG_S_INITIAL) == 1, "add's other site, not called yet, is initial");
+	ok(count_state(LG_GATE_t_version, LG_S_INITIAL) == 1, "the site never called is still initial");
 	ok(count_state(LG_GATE_t_missing, LG_S_INITIAL) == 0, "no site of gate 8 in this program");
 	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
 		k32 += lg_site_kind(e) == LG_K32;

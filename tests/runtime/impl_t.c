@@ -9,12 +9,18 @@
 #define T_VERSION 1
 #endif
 
-int t_impl_add(int a, int b) { return a + b; }
+/* Bits 0-3 of the address of some implementations' first argument: a
+ * C-call site (or the thunk) calls them with the stack aligned to 16. */
+unsigned int t_misaligned;
+#define ALIGNED(first) (t_misaligned |= (unsigned int)(uintptr_t)&(first) & 15)
+
+int t_impl_add(int a, int b) { return ALIGNED(a), a + b; }
 LG_REGPARM int t_impl_add2(int a, int b) { return a + b + T_VERSION - 1; }
 LG_REGPARM int t_impl_add3(int a, int b) { return a + b + T_VERSION - 1; }
 
 int t_impl_divide(int n, int d, int *q, int *r)
 {
+	ALIGNED(n);
 	if (d == 0)
 		return 1;
 	*q = n / d;
@@ -29,10 +35,11 @@ void t_impl_swap(uint32_t a, uint32_t b, uint32_t *x, uint32_t *y)
 }
 
 size_t t_impl_length(const char *s) { return strlen(s); }
-void t_impl_fill(char *buf, size_t n, int c) { memset(buf, c, n); }
+void t_impl_fill(char *buf, size_t n, int c) { ALIGNED(buf), memset(buf, c, n); }
 
 uint32_t t_impl_sum6(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f)
 {
+	ALIGNED(a);
 	return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f;
 }
 
@@ -42,6 +49,9 @@ void t_impl_raw(struct lg_regs *r)
 	r->eax = r->ebx ^ r->ecx;
 	lg_set_cf(r, r->ebx == r->ecx);
 }
+
+int t_impl_narrow(signed char c, unsigned short s, bool b) { return c * 100000 + s * 2 + b; }
+bool t_impl_negative(int x) { return x < 0; }
 
 int t_impl_version(void) { return T_VERSION; }
 int t_impl_big(int x) { return -x; }

@@ -85,12 +85,22 @@ uint32_t demo_impl_version(void);
 static __inline__ __attribute__((__always_inline__, __unused__))
 uint32_t demo_version(void)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	__asm__ __volatile__(LG_ASM_CC_SAVE
+		LG_ASM_CCALL("1") LG_ASM_CC_RESTORE
+		: "=a"(lg_r)
+		: 
+		: "ecx", "edx", "esi", "memory", "cc");
+	return (uint32_t)lg_r;
+#else
 	uint32_t lg_o_v;
 	__asm__ __volatile__(LG_ASM_STUB("1")
 		: "=a"(lg_o_v)
 		:
 		: "memory");
 	return lg_o_v;
+#endif
 }
 
 /* gate 2 add: kernel and applications */
@@ -98,12 +108,23 @@ int demo_impl_add(int a, int b);
 static __inline__ __attribute__((__always_inline__, __unused__))
 int demo_add(int a, int b)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	const unsigned int lg_v[2] = {(unsigned int)a, (unsigned int)b};
+	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
+		LG_ASM_CCALL("2") LG_ASM_CC_RESTORE
+		: "=a"(lg_r)
+		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: "ecx", "edx", "esi", "memory", "cc");
+	return (int)lg_r;
+#else
 	int lg_o_sum = a;
 	__asm__ __volatile__(LG_ASM_STUB("2")
 		: "+a"(lg_o_sum)
 		: "b"(b)
 		: "memory");
 	return lg_o_sum;
+#endif
 }
 
 /* gate 3 open: kernel and applications */
@@ -111,6 +132,17 @@ int demo_impl_open(const char *path, int mode, int *handle);
 static __inline__ __attribute__((__always_inline__, __unused__))
 int demo_open(const char *path, int mode, int *handle)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	const unsigned int lg_v[3] = {(unsigned int)(uintptr_t)path, (unsigned int)mode, (unsigned int)(uintptr_t)handle};
+	*handle = 0;
+	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("4") LG_ASM_CC_PUSH("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
+		LG_ASM_CCALL("3") LG_ASM_CC_RESTORE
+		: "=a"(lg_r)
+		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: "ecx", "edx", "esi", "memory", "cc");
+	return lg_r != 0;
+#else
 	int lg_o_handle;
 	unsigned char lg_cf;
 	__asm__ __volatile__(LG_ASM_STUB("3")
@@ -119,6 +151,7 @@ int demo_open(const char *path, int mode, int *handle)
 		: "memory");
 	*handle = lg_o_handle;
 	return lg_cf;
+#endif
 }
 
 /* gate 4 close: kernel and applications */
@@ -126,12 +159,23 @@ int demo_impl_close(int handle);
 static __inline__ __attribute__((__always_inline__, __unused__))
 int demo_close(int handle)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	const unsigned int lg_v[1] = {(unsigned int)handle};
+	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("12") LG_ASM_CC_PUSH("0")
+		LG_ASM_CCALL("4") LG_ASM_CC_RESTORE
+		: "=a"(lg_r)
+		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: "ecx", "edx", "esi", "memory", "cc");
+	return lg_r != 0;
+#else
 	unsigned char lg_cf;
 	__asm__ __volatile__(LG_ASM_STUB("4")
 		: "=@ccc"(lg_cf)
 		: "b"(handle)
 		: "memory");
 	return lg_cf;
+#endif
 }
 
 /* gate 5 map_page: kernel only */
@@ -140,6 +184,17 @@ int demo_impl_map_page(uint32_t phys, void **virt);
 static __inline__ __attribute__((__always_inline__, __unused__))
 int demo_map_page(uint32_t phys, void **virt)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	const unsigned int lg_v[2] = {(unsigned int)phys, (unsigned int)(uintptr_t)virt};
+	*virt = 0;
+	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
+		LG_ASM_CCALL("5") LG_ASM_CC_RESTORE
+		: "=a"(lg_r)
+		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: "ecx", "edx", "esi", "memory", "cc");
+	return lg_r != 0;
+#else
 	void *lg_o_virt;
 	unsigned char lg_cf;
 	__asm__ __volatile__(LG_ASM_STUB("5")
@@ -148,6 +203,7 @@ int demo_map_page(uint32_t phys, void **virt)
 		: "memory");
 	*virt = lg_o_virt;
 	return lg_cf;
+#endif
 }
 #endif
 
@@ -157,10 +213,19 @@ void demo_impl_beep(unsigned int hz);
 static __inline__ __attribute__((__always_inline__, __unused__))
 void demo_beep(unsigned int hz)
 {
+#if LAZYGATE_CCALL
+	const unsigned int lg_v[1] = {(unsigned int)hz};
+	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("12") LG_ASM_CC_PUSH("0")
+		LG_ASM_CCALL("6") LG_ASM_CC_RESTORE
+		: 
+		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: "eax", "ecx", "edx", "esi", "memory", "cc");
+#else
 	__asm__ __volatile__(LG_ASM_STUB("6")
 		:
 		: "c"(hz)
 		: "memory");
+#endif
 }
 #endif
 
@@ -179,6 +244,17 @@ void demo_impl_divmod(uint32_t n, uint32_t d, uint32_t *q, uint32_t *r);
 static __inline__ __attribute__((__always_inline__, __unused__))
 void demo_divmod(uint32_t n, uint32_t d, uint32_t *q, uint32_t *r)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	const unsigned int lg_v[4] = {(unsigned int)n, (unsigned int)d, (unsigned int)(uintptr_t)q, (unsigned int)(uintptr_t)r};
+	*q = 0;
+	*r = 0;
+	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PUSH("12") LG_ASM_CC_PUSH("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
+		LG_ASM_CCALL("8") LG_ASM_CC_RESTORE
+		: "=a"(lg_r)
+		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: "ecx", "edx", "esi", "memory", "cc");
+#else
 	uint32_t lg_o_q = n;
 	uint32_t lg_o_r;
 	__asm__ __volatile__(LG_ASM_STUB("8")
@@ -187,6 +263,7 @@ void demo_divmod(uint32_t n, uint32_t d, uint32_t *q, uint32_t *r)
 		: "memory");
 	*q = lg_o_q;
 	*r = lg_o_r;
+#endif
 }
 
 /* gate 9 every: kernel and applications */
@@ -194,6 +271,22 @@ int demo_impl_every(int a, unsigned b, long c, size_t d, const void *e, char *f,
 static __inline__ __attribute__((__always_inline__, __unused__))
 int demo_every(int a, unsigned b, long c, size_t d, const void *e, char *f, ssize_t *n, bool *ok, short *s, unsigned char *u, struct node **next, const char ***name)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	const unsigned int lg_v[12] = {(unsigned int)a, (unsigned int)b, (unsigned int)c, (unsigned int)d, (unsigned int)(uintptr_t)e, (unsigned int)(uintptr_t)f, (unsigned int)(uintptr_t)n, (unsigned int)(uintptr_t)ok, (unsigned int)(uintptr_t)s, (unsigned int)(uintptr_t)u, (unsigned int)(uintptr_t)next, (unsigned int)(uintptr_t)name};
+	*n = 0;
+	*ok = 0;
+	*s = 0;
+	*u = 0;
+	*next = 0;
+	*name = 0;
+	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PUSH("44") LG_ASM_CC_PUSH("40") LG_ASM_CC_PUSH("36") LG_ASM_CC_PUSH("32") LG_ASM_CC_PUSH("28") LG_ASM_CC_PUSH("24") LG_ASM_CC_PUSH("20") LG_ASM_CC_PUSH("16") LG_ASM_CC_PUSH("12") LG_ASM_CC_PUSH("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
+		LG_ASM_CCALL("9") LG_ASM_CC_RESTORE
+		: "=a"(lg_r)
+		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: "ecx", "edx", "esi", "memory", "cc");
+	return lg_r != 0;
+#else
 	unsigned int lg_o_n = (unsigned int)a;
 	unsigned int lg_o_ok = (unsigned int)b;
 	unsigned int lg_o_s = (unsigned int)c;
@@ -212,6 +305,7 @@ int demo_every(int a, unsigned b, long c, size_t d, const void *e, char *f, ssiz
 	*next = (struct node *)(uintptr_t)lg_o_next;
 	*name = (const char **)(uintptr_t)lg_o_name;
 	return lg_cf;
+#endif
 }
 
 /* gate 16 narrow: kernel and applications */
@@ -219,12 +313,23 @@ int8_t demo_impl_narrow(char c, int16_t h, bool flag);
 static __inline__ __attribute__((__always_inline__, __unused__))
 int8_t demo_narrow(char c, int16_t h, bool flag)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	const unsigned int lg_v[3] = {(unsigned int)c, (unsigned int)h, (unsigned int)flag};
+	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("4") LG_ASM_CC_PUSH("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
+		LG_ASM_CCALL("16") LG_ASM_CC_RESTORE
+		: "=a"(lg_r)
+		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: "ecx", "edx", "esi", "memory", "cc");
+	return (int8_t)lg_r;
+#else
 	unsigned int lg_o_r = (unsigned int)c;
 	__asm__ __volatile__(LG_ASM_STUB("16")
 		: "+a"(lg_o_r)
 		: "b"((unsigned int)h), "c"((unsigned int)flag)
 		: "memory");
 	return (int8_t)lg_o_r;
+#endif
 }
 
 /* gate 17 address: kernel and applications */
@@ -232,12 +337,23 @@ uintptr_t demo_impl_address(const char *p);
 static __inline__ __attribute__((__always_inline__, __unused__))
 uintptr_t demo_address(const char *p)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	const unsigned int lg_v[1] = {(unsigned int)(uintptr_t)p};
+	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("12") LG_ASM_CC_PUSH("0")
+		LG_ASM_CCALL("17") LG_ASM_CC_RESTORE
+		: "=a"(lg_r)
+		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: "ecx", "edx", "esi", "memory", "cc");
+	return (uintptr_t)lg_r;
+#else
 	unsigned int lg_o_addr = (unsigned int)(uintptr_t)p;
 	__asm__ __volatile__(LG_ASM_STUB("17")
 		: "+S"(lg_o_addr)
 		:
 		: "memory");
 	return (uintptr_t)lg_o_addr;
+#endif
 }
 
 /* gate 18 app_info: applications only */
@@ -246,12 +362,23 @@ struct info *demo_impl_app_info(struct node *n, const volatile int depth);
 static __inline__ __attribute__((__always_inline__, __unused__))
 struct info *demo_app_info(struct node *n, const volatile int depth)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	const unsigned int lg_v[2] = {(unsigned int)(uintptr_t)n, (unsigned int)depth};
+	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
+		LG_ASM_CCALL("18") LG_ASM_CC_RESTORE
+		: "=a"(lg_r)
+		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: "ecx", "edx", "esi", "memory", "cc");
+	return (struct info *)(uintptr_t)lg_r;
+#else
 	struct info *lg_o_i;
 	__asm__ __volatile__(LG_ASM_STUB("18")
 		: "=a"(lg_o_i)
 		: "D"(n), "c"(depth)
 		: "memory");
 	return lg_o_i;
+#endif
 }
 #endif
 
@@ -260,10 +387,18 @@ void demo_impl_sync(void);
 static __inline__ __attribute__((__always_inline__, __unused__))
 void demo_sync(void)
 {
+#if LAZYGATE_CCALL
+	__asm__ __volatile__(LG_ASM_CC_SAVE
+		LG_ASM_CCALL("19") LG_ASM_CC_RESTORE
+		: 
+		: 
+		: "eax", "ecx", "edx", "esi", "memory", "cc");
+#else
 	__asm__ __volatile__(LG_ASM_STUB("19")
 		:
 		:
 		: "memory");
+#endif
 }
 
 /* gate 20 mix: kernel and applications */
@@ -271,12 +406,21 @@ int demo_impl_mix(int a, int b, const char *s) LG_REGPARM;
 static __inline__ __attribute__((__always_inline__, __unused__))
 int demo_mix(int a, int b, const char *s)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	__asm__ __volatile__(LG_ASM_CCALL("20")
+		: "=a"(lg_r)
+		: "a"(a), "d"(b), "c"(s)
+		: "memory", "cc");
+	return (int)lg_r;
+#else
 	int lg_o_r = a;
 	__asm__ __volatile__(LG_ASM_STUB("20")
 		: "+a"(lg_o_r)
 		: "d"(b), "c"(s)
 		: "memory");
 	return lg_o_r;
+#endif
 }
 
 /* gate 21 swap: kernel and applications */
@@ -284,12 +428,21 @@ int demo_impl_swap(int a, int b) LG_REGPARM;
 static __inline__ __attribute__((__always_inline__, __unused__))
 int demo_swap(int a, int b)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	__asm__ __volatile__(LG_ASM_CCALL("21")
+		: "=a"(lg_r)
+		: "a"(a), "d"(b)
+		: "memory", "cc");
+	return (int)lg_r;
+#else
 	int lg_o_r = b;
 	__asm__ __volatile__(LG_ASM_STUB("21")
 		: "+a"(lg_o_r)
 		: "d"(a)
 		: "memory");
 	return lg_o_r;
+#endif
 }
 
 /* gate 22 rot: kernel and applications */
@@ -297,12 +450,21 @@ int demo_impl_rot(int a, int b, int c) LG_REGPARM;
 static __inline__ __attribute__((__always_inline__, __unused__))
 int demo_rot(int a, int b, int c)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	__asm__ __volatile__(LG_ASM_CCALL("22")
+		: "=a"(lg_r)
+		: "a"(a), "d"(b), "c"(c)
+		: "memory", "cc");
+	return (int)lg_r;
+#else
 	int lg_o_r;
 	__asm__ __volatile__(LG_ASM_STUB("22")
 		: "=S"(lg_o_r)
 		: "c"(a), "b"(b), "a"(c)
 		: "memory");
 	return lg_o_r;
+#endif
 }
 
 /* gate 23 neg: kernel and applications */
@@ -310,12 +472,21 @@ int demo_impl_neg(int a) LG_REGPARM;
 static __inline__ __attribute__((__always_inline__, __unused__))
 int demo_neg(int a)
 {
+#if LAZYGATE_CCALL
+	unsigned int lg_r;
+	__asm__ __volatile__(LG_ASM_CCALL("23")
+		: "=a"(lg_r)
+		: "a"(a)
+		: "memory", "cc");
+	return (int)lg_r;
+#else
 	int lg_o_r;
 	__asm__ __volatile__(LG_ASM_STUB("23")
 		: "=a"(lg_o_r)
 		: "b"(a)
 		: "memory");
 	return lg_o_r;
+#endif
 }
 
 /* gate 16777215 kraw: kernel only; no signature: the implementation gets the registers */
