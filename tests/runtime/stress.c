@@ -29,9 +29,11 @@ static unsigned long wrong_target;
 static void on_bind(const struct lazygate_event *ev)
 {
 	count_bind(ev->site);
+	const struct lg_gate *g = &cur->gates[0];
+
+	/* C-call sites bind to the implementation, register sites to a thunk */
 	if (ev->gate != LG_GATE_t_add ||
-	    (ev->target != (unsigned long)cur->gates[0].near_entry &&
-	     ev->target != (unsigned long)cur->gates[0].far_entry))
+	    ev->target != (unsigned long)(LAZYGATE_CCALL ? g->impl : ev->near ? g->near_entry : g->far_entry))
 		__atomic_fetch_add(&wrong_target, 1, __ATOMIC_RELAXED);
 }
 
