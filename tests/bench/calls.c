@@ -9,7 +9,9 @@
  *                 cost without its four prefixes); the same two for the
  *                 regparm gate t.add2, whose near entry is its C
  *                 implementation, and for t.add3, a regparm gate with
- *                 t.add's registers (its near entry moves them for C)
+ *                 t.add's registers (its near entry moves them for C);
+ *                 C-call sites of t.add and t.add3 (ccall.c: this file
+ *                 is built with LAZYGATE_CCALL=0, register sites)
  *   first         a fresh site's first call, one at a time, each after a
  *                 bare SIGSEGV round trip (null-selector far call, a
  *                 handler that steps over it); glibc's lazy PLT first
@@ -39,9 +41,9 @@
 #include <lazygate/lazygate.h>
 #include "t.h"
 #include "peer4096.h"
+#include "loop.h"
 
 #define NSITES 1024
-#define LOOPS 1000000
 #define REPEATS 11
 
 extern const struct lg_api t_api;
@@ -61,14 +63,6 @@ S256(1) S256(2) S256(3) S256(4)
 #define P256(i) P64(i##0) P64(i##1) P64(i##2) P64(i##3)
 static int (*const sites[NSITES])(int) = {P256(1) P256(2) P256(3) P256(4)};
 
-static unsigned long long now(void)
-{
-	unsigned int lo, hi;
-
-	__asm__ __volatile__("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi));
-	return (unsigned long long)hi << 32 | lo;
-}
-
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -83,7 +77,7 @@ static void put(const char *name, double *v, int n)
 	fflush(stdout);
 }
 
-static volatile int sink;
+volatile int sink;
 
 /* ---- steady state ---------------------------------------------------- */
 
@@ -121,36 +115,6 @@ static __inline__ int moved_entry(int a, int b)
 	return a;
 }
 
-/* Not a lazygate form: what a bound site of a C caller could cost if the
- * caller pushed the implementation's own cdecl arguments (doc/PERFORMANCE.md,
- * "A bound near call"): the stack aligned as GCC wants it at a call, the
- * arguments pushed, the bound site's four prefixes and a near call
- * straight into the C implementation, no thunk. */
-static __inline__ int ccall_by_hand(int a, int b)
-{
-	int r;
-
-	__asm__ __volatile__("movl %%esp, %%esi\n\tandl $-16, %%esp\n\tsubl $8, %%esp\n\t"
-			     "pushl %[b]\n\tpushl %[a]\n\t.byte 0x3e, 0x67, 0x2e, 0x2e\n\t"
-			     "call %c[f]\n\tmovl %%esi, %%esp"
-			     : "=a"(r)
-			     : [a] "ri"(a), [b] "ri"(b), [f] "i"(t_impl_add)
-			     : "ecx", "edx", "esi", "memory", "cc");
-	return r;
-}
-
-#define LOOP(expr)                                   \
-	do {                                             \
-		unsigned long long t0 = now();               \
-		int i, sum = 0;                              \
-		for (i = 0; i < LOOPS; i++)                  \
-			sum += (expr);                           \
-		sink = sum;                                  \
-		return (double)(now() - t0) / LOOPS;         \
-	} while (0)
-
-/* noipa: identical bodies stay distinct functions with distinct sites */
-#define BENCH __attribute__((noipa)) static double
 BENCH loop_near(void) { LOOP(t_add(i, 1)); }
 BENCH loop_far(void) { LOOP(t_add(i, 2)); }
 BENCH loop_by_hand(void) { LOOP(far_by_hand(i, 3)); }
@@ -162,7 +126,6 @@ BENCH loop_near_regparm(void) { LOOP(t_add2(i, 8)); }
 BENCH loop_regparm_entry(void) { LOOP(regparm_entry(i, 9)); }
 BENCH loop_near_moved(void) { LOOP(t_add3(i, 10)); }
 BENCH loop_moved_entry(void) { LOOP(moved_entry(i, 11)); }
-BENCH loop_ccall_by_hand(void) { LOOP(ccall_by_hand(i, 12)); }
 
 static void steady(void)
 {
@@ -172,7 +135,7 @@ static void steady(void)
 		{"far_by_hand", loop_by_hand}, {"near_entry", loop_near_entry},
 		{"lazygate_near_regparm", loop_near_regparm}, {"regparm_entry", loop_regparm_entry},
 		{"lazygate_near_moved", loop_near_moved}, {"moved_entry", loop_moved_entry},
-		{"ccall_by_hand", loop_ccall_by_hand},
+		{"lazygate_ccall", loop_ccall}, {"lazygate_ccall_regparm", loop_ccall_regparm},
 	};
 	double v[sizeof m / sizeof m[0]][REPEATS];
 	unsigned int i, r;
@@ -181,6 +144,8 @@ static void steady(void)
 	loop_near(); /* binds its site near */
 	loop_near_regparm();
 	loop_near_moved();
+	loop_ccall(); /* C-call sites: near to the implementation */
+	loop_ccall_regparm();
 	lazygate_set_bind_mode(LAZYGATE_BIND_FAR);
 	loop_far();
 	for (r = 0; r < REPEATS; r++) /* interleaved: noise hits all alike */
