@@ -40,10 +40,12 @@ int lazygate_provide(const struct lg_api *api);
  * does it with a sequence number read before each call. */
 int lazygate_replace(const struct lg_api *old_api, const struct lg_api *new_api);
 
-/* How sites are bound: the bound-near form (the default, 3E 67 2E 2E E8
- * rel32 into the gate's _near entry, about as cheap as a direct call), or
- * far calls (3E 67 9A off sel into the _far entry).  LAZYGATE_BIND=far in
- * the environment chooses far calls.  Sites already bound keep their form. */
+/* How register sites are bound: the bound-near form (the default, 3E 67
+ * 2E 2E E8 rel32 into the gate's _near entry), or far calls (3E 67 9A off
+ * sel into the _far entry).  LAZYGATE_BIND=far in the environment chooses
+ * far calls.  C-call sites (the header's functions, FORMAT.md) are always
+ * bound near, straight to the implementation.  Sites already bound keep
+ * their form. */
 #define LAZYGATE_BIND_FAR 0
 #define LAZYGATE_BIND_NEAR 1
 void lazygate_set_bind_mode(int mode);
