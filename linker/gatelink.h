@@ -255,12 +255,13 @@ void gl_defs_free(struct gl_defs *d);
 
 /* ---- map.c ----------------------------------------------------------- */
 
+/* impl: the implementation, the only target of C-call sites. */
 struct gl_target {
-	int has_far, has_gate, has_near;
+	int has_far, has_gate, has_near, has_impl;
 	unsigned int far_sel, gate_sel;
-	unsigned long far_off, near_off;
-	char *far_sym, *near_sym; /* offsets given as symbols of the image */
-	long far_add, near_add;
+	unsigned long far_off, near_off, impl_off;
+	char *far_sym, *near_sym, *impl_sym; /* offsets given as symbols of the image */
+	long far_add, near_add, impl_add;
 	unsigned int line;
 };
 
