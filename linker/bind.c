@@ -30,9 +30,13 @@ static int map_offset(struct gl_obj *obj, const char *sym, unsigned long num, lo
 		*v = num;
 		return 0;
 	}
-	if (!obj->linked || gl_sym_value(obj, sym, v)) {
-		gl_error("%s:%u: %s: no symbol %s in %s", m->path, line, sym,
-			 obj->linked ? "defined" : "linked image", obj->name);
+	if (!obj->linked) {
+		gl_error("%s:%u: %s: a symbol needs a linked image, %s is not one", m->path, line,
+			 sym, obj->name);
+		return -1;
+	}
+	if (gl_sym_value(obj, sym, v)) {
+		gl_error("%s:%u: %s: no such symbol in %s", m->path, line, sym, obj->name);
 		return -1;
 	}
 	*v = (*v + (unsigned long)add) & 0xffffffffUL;
