@@ -1,7 +1,9 @@
 /* gatelink bind and unbind: rewrite every site of one ELF file to its
  * bound state from a provider map, or back to its initial state from the
  * table.  Bytes come from the runtime core (lg_bound_far, lg_bound_near,
- * lg_initial), so they are exactly what a runtime would write. */
+ * lg_initial), so they are exactly what a runtime would write.  C-call
+ * sites are bound near to their gate's implementation (the map's impl
+ * line) or the run fails. */
 #include <string.h>
 #include "gatelink.h"
 
@@ -28,26 +30,45 @@ static int map_offset(struct gl_obj *obj, const char *sym, unsigned long num, lo
 		*v = num;
 		return 0;
 	}
-	if (!obj->linked || gl_sym_value(obj, sym, v)) {
-		gl_error("%s:%u: %s: no symbol %s in %s", m->path, line, sym,
-			 obj->linked ? "defined" : "linked image", obj->name);
+	if (!obj->linked) {
+		gl_error("%s:%u: %s: a symbol needs a linked image, %s is not one", m->path, line,
+			 sym, obj->name);
+		return -1;
+	}
+	if (gl_sym_value(obj, sym, v)) {
+		gl_error("%s:%u: %s: no such symbol in %s", m->path, line, sym, obj->name);
 		return -1;
 	}
 	*v = (*v + (unsigned long)add) & 0xffffffffUL;
 	return 0;
 }
 
+/* The bound-near form, to T's near target or, IMPL, to its implementation. */
 static int near_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site *s,
-		      const struct gl_target *t, unsigned char *out)
+		      const struct gl_target *t, int impl, unsigned char *out)
 {
 	unsigned long to;
 
 	if (!obj->linked)
 		return site_error(obj, s, c->o->api, "near binding needs a linked image");
-	if (map_offset(obj, t->near_sym, t->near_off, t->near_add, &to, &c->map, t->line))
+	if (impl ? map_offset(obj, t->impl_sym, t->impl_off, t->impl_add, &to, &c->map, t->line) :
+		   map_offset(obj, t->near_sym, t->near_off, t->near_add, &to, &c->map, t->line))
 		return -1;
 	lg_bound_near(gl_site_addr(obj, s), to, out);
 	return 0;
+}
+
+/* A C-call site's caller pushed the implementation's own arguments: it is
+ * bound near to the implementation or not at all, never far (CS would sit
+ * between the return address and the arguments) nor to the near thunk
+ * (which expects the gate's registers).  --near does not matter. */
+static int ccall_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site *s,
+		       const struct gl_target *t, unsigned char *out)
+{
+	if (!t->has_impl)
+		return site_error(obj, s, c->o->api, "a C-call site, and the map gives no impl "
+				  "target (C-call sites are bound near to the implementation only)");
+	return near_bytes(c, obj, s, t, 1, out);
 }
 
 static int kernel_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site *s,
@@ -56,7 +77,7 @@ static int kernel_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site
 	unsigned long off;
 
 	if (s->kind == LG_K32 && t->has_near && (c->o->near || !t->has_far))
-		return near_bytes(c, obj, s, t, out);
+		return near_bytes(c, obj, s, t, 0, out);
 	if (!t->has_far)
 		return site_error(obj, s, c->o->api, s->kind == LG_K32 ?
 				  "the map gives no SEL:OFF or near target" :
@@ -82,6 +103,8 @@ static int bound_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site 
 	t = gl_map_find(&c->map, gl_site_gate(s));
 	if (!t)
 		return site_error(obj, s, c->o->api, "not in the map");
+	if (gl_site_ccall(s))
+		return ccall_bytes(c, obj, s, t, out);
 	if (s->kind <= LG_K16)
 		return kernel_bytes(c, obj, s, t, out);
 	if (!t->has_gate)

@@ -86,6 +86,26 @@ static inline unsigned int gl_site_gate(const struct gl_site *s)
 	return s->info & LG_GATE_MAX;
 }
 
+/* stub.h's view of S's entry (rel aside), for its lg_site_* tests. */
+static inline struct lg_site gl_site_lg(const struct gl_site *s)
+{
+	struct lg_site e;
+
+	e.rel = 0;
+	e.info = s->info;
+	return e;
+}
+
+/* Does S's entry carry the C-call flag (doc/FORMAT.md, "C-call sites":
+ * bound near to the gate's implementation, never far)?  On a valid table
+ * that is a k32 site; check reports the flag on any other kind. */
+static inline int gl_site_ccall(const struct gl_site *s)
+{
+	struct lg_site e = gl_site_lg(s);
+
+	return lg_site_ccall(&e);
+}
+
 #define GL_REL_DONE 1 /* the rel field's relocation was applied */
 #define GL_REL_BAD 2  /* it could not be */
 
@@ -235,12 +255,13 @@ void gl_defs_free(struct gl_defs *d);
 
 /* ---- map.c ----------------------------------------------------------- */
 
+/* impl: the implementation, the only target of C-call sites. */
 struct gl_target {
-	int has_far, has_gate, has_near;
+	int has_far, has_gate, has_near, has_impl;
 	unsigned int far_sel, gate_sel;
-	unsigned long far_off, near_off;
-	char *far_sym, *near_sym; /* offsets given as symbols of the image */
-	long far_add, near_add;
+	unsigned long far_off, near_off, impl_off;
+	char *far_sym, *near_sym, *impl_sym; /* offsets given as symbols of the image */
+	long far_add, near_add, impl_add;
 	unsigned int line;
 };
 

@@ -2,6 +2,8 @@
  *
  *   FILE SECTION OFFSET ADDRESS KIND STATE GATE NAME TARGET
  *
+ * KIND is k32, k16, a32 or a16, with "+ccall" when the entry carries the
+ * C-call flag (a C-call site: "k32+ccall").
  * '-' marks a field that does not apply (ADDRESS in a relocatable object,
  * GATE of a by-name site the API does not resolve, NAME without --defs,
  * TARGET of a site that is not bound).  --json prints the same as a JSON
@@ -79,6 +81,17 @@ static void target_str(const struct gl_obj *obj, const struct gl_site *s, char *
 	*q = 0;
 }
 
+/* The KIND field: the kind's name, "+ccall" for a C-call site (so that
+ * nothing that reads "k32" takes it for a site that may be bound far).
+ * BUF has at least 16 bytes. */
+static const char *kind_str(const struct gl_site *s, char *buf)
+{
+	if (!gl_site_ccall(s))
+		return lg_kind_name(s->kind);
+	strcpy(stpcpy(buf, lg_kind_name(s->kind)), "+ccall");
+	return buf;
+}
+
 static int gate_number(const struct gl_obj *obj, const struct gl_site *s,
 		       const struct gl_defs *defs, unsigned int *num, const char **name)
 {
@@ -122,7 +135,7 @@ static void put_line(struct lctx *c, const char *const *f, int n)
 static void text_line(struct lctx *c, const struct gl_obj *obj, const struct gl_site *s)
 {
 	const struct gl_sec *sec = gl_site_sec(obj, s);
-	char target[24], addr[12], off[12], gate[16];
+	char target[24], addr[12], off[12], gate[16], kind[16];
 	const char *f[9], *name;
 	unsigned int num;
 
@@ -130,7 +143,7 @@ static void text_line(struct lctx *c, const struct gl_obj *obj, const struct gl_
 	f[1] = sec ? sec->name : "-";
 	f[2] = sec ? hex32(off, s->off) : "-";
 	f[3] = obj->linked ? hex32(addr, gl_site_addr(obj, s)) : "-";
-	f[4] = lg_kind_name(s->kind);
+	f[4] = kind_str(s, kind);
 	f[5] = lg_state_name(s->state);
 	f[6] = "-";
 	if (gate_number(obj, s, c->o->api, &num, &name)) {
@@ -165,7 +178,7 @@ static void json_str(const char *s)
 
 static void json_line(const struct gl_obj *obj, const struct gl_site *s, const struct gl_defs *defs)
 {
-	char target[24];
+	char target[24], kind[16];
 	const char *name;
 	unsigned int num;
 	const char *sym = gl_site_sym(obj, s);
@@ -186,7 +199,7 @@ static void json_line(const struct gl_obj *obj, const struct gl_site *s, const s
 	else
 		fputs(",\"address\":null", stdout);
 	printf(",\"entry\":%u,\"kind\":\"%s\",\"state\":\"%s\",", gl_site_index(obj, s),
-	       lg_kind_name(s->kind), lg_state_name(s->state));
+	       kind_str(s, kind), lg_state_name(s->state));
 	if (known)
 		printf("\"gate\":%u,\"name\":", num);
 	else

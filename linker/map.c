@@ -5,6 +5,8 @@
  *     GATE SEL:OFF              kernel callers (k32, k16): far call SEL:OFF
  *     GATE SEL                  application callers (a32, a16): call gate SEL
  *     GATE near OFF             k32 callers of a linked image: near call
+ *     GATE impl OFF             C-call sites of a linked image: near call to
+ *                               the implementation (their only target)
  *
  * GATE is a number or, with --defs, a name.  OFF is a number or a symbol of
  * the image, optionally +N or -N. */
@@ -142,22 +144,34 @@ static int dup_target(const struct pline *pl, int have, const char *what)
 	return have;
 }
 
+#define FORMS "expected GATE SEL:OFF, GATE SEL, GATE near OFF or GATE impl OFF"
+
+/* GATE near OFF and GATE impl OFF (FORM): an offset of the image. */
+static int near_form(const struct pline *pl, const char *form, const char *b, int *have,
+		     unsigned long *off, char **sym, long *add)
+{
+	if (!b) {
+		gl_error("%s:%u: %s needs an offset", pl->src, pl->ln, form);
+		return -1;
+	}
+	if (dup_target(pl, *have, form))
+		return -1;
+	*have = 1;
+	return offset(pl, b, off, sym, add);
+}
+
 static int target(const struct pline *pl, struct gl_target *t, const char *a, const char *b)
 {
 	char *colon;
 
-	if (!strcmp(a, "near")) {
-		if (!b) {
-			gl_error("%s:%u: near needs an offset", pl->src, pl->ln);
-			return -1;
-		}
-		if (dup_target(pl, t->has_near, "near"))
-			return -1;
-		t->has_near = 1;
-		return offset(pl, b, &t->near_off, &t->near_sym, &t->near_add);
-	}
+	if (!strcmp(a, "near"))
+		return near_form(pl, "near", b, &t->has_near, &t->near_off, &t->near_sym,
+				 &t->near_add);
+	if (!strcmp(a, "impl"))
+		return near_form(pl, "impl", b, &t->has_impl, &t->impl_off, &t->impl_sym,
+				 &t->impl_add);
 	if (b) {
-		gl_error("%s:%u: expected GATE SEL:OFF, GATE SEL or GATE near OFF", pl->src, pl->ln);
+		gl_error("%s:%u: " FORMS, pl->src, pl->ln);
 		return -1;
 	}
 	colon = strchr(a, ':');
@@ -199,7 +213,7 @@ static int map_line(struct gl_map *m, char *line, const struct pline *pl, size_t
 		return 0;
 	}
 	if (n < 2 || n > 3) {
-		gl_error("%s:%u: expected GATE SEL:OFF, GATE SEL or GATE near OFF", pl->src, pl->ln);
+		gl_error("%s:%u: " FORMS, pl->src, pl->ln);
 		return -1;
 	}
 	if (gate_of(pl, f[0], &gate))
@@ -251,6 +265,7 @@ void gl_map_free(struct gl_map *m)
 	for (i = 0; i < m->n; i++) {
 		free(m->t[i].far_sym);
 		free(m->t[i].near_sym);
+		free(m->t[i].impl_sym);
 	}
 	free(m->t);
 	free(m->num);

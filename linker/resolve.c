@@ -3,8 +3,8 @@
  * Every R_386_32 relocation against an undefined symbol
  * __lg_gate_<api>_<name> of the API given by --defs is applied (the word
  * it relocates gets the gate number added to its in-place addend: the stub's
- * gate field becomes the number, the entry's info word number | kind << 24)
- * and dropped.  Symbols no relocation uses any more are removed from the
+ * gate field becomes the number, the entry's info word number | kind << 24
+ * | flags << 28, a C-call site's flag kept) and dropped.  Symbols no relocation uses any more are removed from the
  * symbol table, and every index into it renumbered.  Gate symbols of other
  * APIs are left alone, so an object that calls two APIs is resolved once
  * per API. */

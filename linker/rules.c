@@ -94,15 +94,23 @@ struct ctx {
 static int rule_entry(struct ctx *c)
 {
 	const struct gl_site *s = c->s;
+	struct lg_site e = gl_site_lg(s);
+	unsigned int flags = lg_site_flags(&e);
 
 	if (s->kind >= LG_NKINDS) {
 		SITE_FINDING(c, GL_ERROR, "kind", "entry %u: unknown caller kind %u", c->entry,
 			     s->kind);
 		return -1;
 	}
-	if (s->info >> LG_FLAGS_SHIFT)
+	if (lg_site_known(&e))
+		return 0;
+	if (flags & ~LG_FLAG_CCALL)
 		SITE_FINDING(c, GL_ERROR, "flags", "entry %u: reserved flag bits 0x%x are set",
-			     c->entry, s->info >> LG_FLAGS_SHIFT);
+			     c->entry, flags & ~LG_FLAG_CCALL);
+	if (lg_site_ccall(&e) && s->kind != LG_K32)
+		SITE_FINDING(c, GL_ERROR, "flags", "entry %u: the C-call flag (0x%x) is for k32 "
+			     "sites only, the entry says %s", c->entry, LG_FLAG_CCALL,
+			     lg_kind_name(s->kind));
 	return 0;
 }
 
@@ -165,6 +173,21 @@ static void rule_state(struct ctx *c)
 	else
 		SITE_FINDING(c, GL_ERROR, "state", "bytes are not a state of a %s site (%s)",
 			     lg_kind_name(s->kind), hex);
+}
+
+/* A C-call site's caller pushed the implementation's own arguments: a far
+ * call would push CS between them and the return address, so its only
+ * bound form is near (a site of another kind is a flags finding). */
+static void rule_ccall(struct ctx *c)
+{
+	const struct gl_site *s = c->s;
+	struct lg_decoded d;
+
+	if (s->state != LG_S_BOUND || s->kind != LG_K32 || !gl_site_ccall(s))
+		return;
+	lg_classify(c->sec->data + s->off, LG_KLEN, &d);
+	SITE_FINDING(c, GL_ERROR, "state", "a C-call site bound far (%04x:%08x): C-call sites "
+		     "are bound near only", d.selector, d.offset);
 }
 
 static int is_gate_sym(const char *sym)
@@ -338,6 +361,7 @@ int gl_rules_sites(struct gl_obj *obj, const struct gl_defs *defs)
 		if (rule_entry(&c) || rule_place(&c))
 			continue;
 		rule_state(&c);
+		rule_ccall(&c);
 		if (!obj->linked)
 			rule_byname(&c);
 		rule_defs(&c);

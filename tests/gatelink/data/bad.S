@@ -28,11 +28,11 @@ ok:	k32	1			/* fine */
 	 * code an application-only one */
 	a32	3
 	k32	5
-	/* kind, flags */
+	/* kind, flags (a reserved bit: the C-call flag, bit 0, is fine on k32) */
 	k32b	2
 	entry	7, 2
 	k32b	2
-	entry	LG_K32, 2 + (1 << 28)
+	entry	LG_K32, 2 + (2 << 28)
 	/* by-name: the stub and the entry name different gates */
 	k32b	__lg_gate_gl_add
 	entry	LG_K32, __lg_gate_gl_neg
