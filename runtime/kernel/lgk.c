@@ -629,5 +629,7 @@ void lgk_fail(struct lgk_frame *f)
 	if (e) {
 		f->eip += lg_kind_len(lg_site_kind(e));
 		f->eflags |= LG_EFLAGS_CF;
+		if (lg_site_ccall(e))
+			f->eax = 1; /* its caller reads a carry gate's failure from eax, not CF */
 	}
 }

@@ -121,7 +121,8 @@ void lgk_ipi(void);                /* the sync IPI handler body (before EOI) */
 void lgk_poll(void);               /* answer a sync request from a spin loop */
 
 /* For LGK_NOPROVIDER/LGK_REFUSED: make the call return at once with CF set
- * (eip past the site); for kernel callers that can take a failed call. */
+ * (eip past the site), and eax 1 at a C-call site (a carry gate's C result:
+ * failure); for kernel callers that can take a failed call. */
 void lgk_fail(struct lgk_frame *f);
 
 /* Linear address of cs:eip (GDT descriptor base). */
