@@ -1,6 +1,12 @@
 /* tests.c - the checks the sample kernel runs; one PASS/FAIL line each.
  * The multiboot command line picks groups: "basic", "k16", "user", "late",
- * "replace", "notsite", "race", "quiet" (no bind log); default: all. */
+ * "replace", "notsite", "bindall", "race", "quiet" (no bind log); default:
+ * all.
+ *
+ * The kernel's own sites here are register form (the gates' registers,
+ * bound near to the near entry or, in far mode, far): the far-mode and
+ * regparm checks need them. */
+#define LAZYGATE_CCALL 0
 #include "lgk.h"
 #include "kapi.h"
 #include "kernel.h"
@@ -144,20 +150,28 @@ static const struct lg_gate *gate_of(const struct lg_api *a, unsigned int num)
 	return 0;
 }
 
-/* Does E's site hold the bound-near form into the near entry of its gate
- * in A?  The bytes are FORMAT.md's, spelled out rather than taken from
- * stub.h, so that this checks the header as well. */
+/* Does E's site hold the bound-near form into its gate's entry in A: the
+ * near entry, or the implementation for a C-call site (FORMAT.md)?  The
+ * bytes are FORMAT.md's, spelled out rather than taken from stub.h, so
+ * that this checks the header as well. */
 static int near_to(const struct lg_site *e, const struct lg_api *a)
 {
 	static const unsigned char head[5] = {0x3e, 0x67, 0x2e, 0x2e, 0xe8};
 	const unsigned char *p = (const unsigned char *)lg_site_addr(e);
 	const struct lg_gate *g = gate_of(a, lg_site_gate(e));
 	unsigned int i, rel = p[5] | p[6] << 8 | p[7] << 16 | (unsigned int)p[8] << 24;
+	unsigned long to = !g ? 0 : (unsigned long)(lg_site_ccall(e) ? g->impl : g->near_entry);
 
 	for (i = 0; i < sizeof head; i++)
 		if (p[i] != head[i])
 			return 0;
-	return g && g->near_entry && lg_site_addr(e) + LG_KLEN + rel == (unsigned long)g->near_entry;
+	return to && lg_site_addr(e) + LG_KLEN + rel == to;
+}
+
+/* Is E a C-call site bound near to its gate's implementation in A? */
+static int impl_to(const struct lg_site *e, const struct lg_api *a)
+{
+	return lg_site_ccall(e) && near_to(e, a);
 }
 
 /* Does E's site (a kernel kind) hold the bound far call to the far entry
@@ -190,6 +204,18 @@ static unsigned int holding(const struct module *m, unsigned int kind,
 static int call_gate_sel(unsigned int sel)
 {
 	return (sel & ~7u) >= CG_FIRST * 8 && (sel & ~7u) < (CG_FIRST + CG_COUNT) * 8 && (sel & 3) == 3;
+}
+
+/* The last site of GATE in the kernel's own table: a C-call site if CC,
+ * else a register-form one (this file). */
+static const struct lg_site *kernel_site(unsigned int gate, int cc)
+{
+	const struct lg_site *e, *s = 0;
+
+	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
+		if (lg_site_gate(e) == gate && lg_site_ccall(e) == cc)
+			s = e;
+	return s;
 }
 
 static void load(const struct module *m)
@@ -279,7 +305,7 @@ static void test_regparm(void)
 
 	load(&mod_kernel);
 	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
-		if (lg_site_gate(e) == LG_GATE_kapi_sub)
+		if (lg_site_gate(e) == LG_GATE_kapi_sub && !lg_site_ccall(e))
 			s[!s[0] ? 0 : 1] = e;
 	r[0] = regparm_near_site(50) + regparm_near_site(50);
 	lgk_set_bind_mode(LGK_BIND_FAR);
@@ -296,14 +322,12 @@ static void test_regparm(void)
 /* With LGK_BIND_FAR, a k32 site in the kernel's segment binds far. */
 static void test_far_mode(void)
 {
-	const struct lg_site *e, *s = 0;
+	const struct lg_site *s;
 	struct lgk_stats a, b;
 	int r1, r2;
 
 	load(&mod_kernel);
-	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
-		if (lg_site_gate(e) == LG_GATE_kapi_mul)
-			s = e;
+	s = kernel_site(LG_GATE_kapi_mul, 0);
 	lgk_set_bind_mode(LGK_BIND_FAR);
 	a = total();
 	r1 = far_site();
@@ -394,6 +418,9 @@ static void test_k16(void)
 		      holding(&mod_mixed, LG_K16, far_to, &kapi_api) == n,
 		      "mixed: k32 part near, k16 part far", "%u near",
 		      holding(&mod_mixed, LG_K32, near_to, &kapi_api));
+		check(holding(&mod_mixed, LG_K32, impl_to, &kapi_api) == 6,
+		      "mixed: k32 part C-call sites, near to the implementations", "%u of 6",
+		      holding(&mod_mixed, LG_K32, impl_to, &kapi_api));
 	}
 }
 
@@ -586,7 +613,7 @@ static unsigned int __attribute__((noinline)) corrupt_site(void)
 static void test_notsite(void)
 {
 	unsigned long before = gp_ordinary;
-	const struct lg_site *e, *s = 0;
+	const struct lg_site *s;
 	unsigned char *p;
 
 	kprintf("== #GP that is not a site\n");
@@ -594,9 +621,7 @@ static void test_notsite(void)
 	notsite();
 	check(gp_ordinary == before + 1 && last_gp_result == LGK_PASS, "not a site: ordinary #GP", "");
 	load(&mod_kernel);
-	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
-		if (lg_site_gate(e) == LG_GATE_kapi_add)
-			s = e;
+	s = kernel_site(LG_GATE_kapi_add, 0);
 	if (!s) {
 		check(0, "site with unknown bytes", "no site");
 		return;
@@ -646,6 +671,9 @@ static void test_bindall(void)
 		      holding(&mod_mixed, LG_K32, near_to, &kapi_api) == mixed - k16 &&
 		      holding(&mod_mixed, LG_K16, far_to, &kapi_api) == k16,
 	      "bind-all: mixed driver, k32 part near, k16 part far", "%u bound, %u k16", mixed, k16);
+	check(holding(&mod_mixed, LG_K32, impl_to, &kapi_api) == mixed - k16,
+	      "bind-all: the mixed driver's C-call sites near to the implementations", "%u of %u",
+	      holding(&mod_mixed, LG_K32, impl_to, &kapi_api), mixed - k16);
 	for (e = mod_app.start; e < mod_app.stop; e++) {
 		const unsigned char *p = (const unsigned char *)lg_site_addr(e);
 
