@@ -33,7 +33,8 @@ void app_main16(void);
 void app_bad(void);
 extern volatile int app_bad_reached;
 
-/* race.c: 1024 sites of race_add, each returning race_add(id, k) */
+/* race.c: 1024 sites of race_add, each returning race_add(id, k); C-call
+ * sites for an odd id, register-form ones for an even id */
 #define RACE_SITES 1024
 struct race_site {
 	unsigned int (*fn)(unsigned int k);

@@ -935,6 +935,9 @@ static void test_race(void)
 	check(!race_wrong, "race: every call right", "%u wrong of %u", race_wrong, n * ncpus);
 	check(n == RACE_SITES && once == n, "race: every site bound exactly once", "%u of %u", once, n);
 	check(bound == n, "race: every site holds the whole near call", "%u of %u", bound, n);
+	check(holding(&mod_race, LG_K32, impl_to, &kapi_api) == n / 2,
+	      "race: the C-call half near to the implementation, the other to the near entry",
+	      "%u of %u", holding(&mod_race, LG_K32, impl_to, &kapi_api), n / 2);
 	check(b.binds - a.binds == n, "race: binds counted", "%u", (unsigned)(b.binds - a.binds));
 	kprintf("race: %u traps, %u waits, %u IPI rounds\n", (unsigned)(b.traps - a.traps),
 		(unsigned)(b.waits - a.waits), (unsigned)(b.syncs - a.syncs));
@@ -1000,6 +1003,9 @@ static void test_race(void)
 	      "bind-all while every CPU calls the sites: every call right, each site bound once",
 	      "%u wrong, %u near, %u binds (%d by the batch, the rest at traps)", race_wrong, bound,
 	      (unsigned)(b.binds - a.binds), bindall_n);
+	check(holding(&mod_race, LG_K32, impl_to, &kapi_api) == n / 2,
+	      "bind-all while every CPU calls: the C-call half near to the implementation", "%u of %u",
+	      holding(&mod_race, LG_K32, impl_to, &kapi_api), n / 2);
 }
 
 void tests_run(const char *cmd)
