@@ -15,7 +15,9 @@
  *
  * k32 sites run in the kernel's code segment are bound near (3E 67 2E 2E
  * E8 rel32 into the gate's near entry) unless lgk_set_bind_mode says far;
- * everything else far, to kcs or to a call gate.
+ * everything else far, to kcs or to a call gate.  C-call sites (FORMAT.md)
+ * are bound near to the implementation in either mode, and refused to any
+ * caller outside kcs.
  */
 #include "lgk.h"
 
@@ -332,17 +334,21 @@ static int far_mode(void)
 	return __atomic_load_n(&bind_far, __ATOMIC_RELAXED);
 }
 
-/* The bound form of SITE for a caller in segment CS into G (FAR: the
+/* The bound form of site E for a caller in segment CS into G (FAR: the
  * bind mode), in TO; its length, 0 if none (out of call-gate descriptors).
- * Sets ev->sel (0: near) and ev->target. */
-static unsigned int bound_form(unsigned int cs, int far, unsigned int kind,
-			       const struct lg_gate *g, unsigned long site, struct lgk_event *ev,
-			       unsigned char *to)
+ * Sets ev->sel (0: near) and ev->target.  A C-call site's caller pushed
+ * the implementation's own arguments: only a near call straight to impl
+ * leaves them where it looks (a far call would push CS among them), so
+ * that is its form whatever the mode; allowed() refused it outside kcs. */
+static unsigned int bound_form(unsigned int cs, int far, const struct lg_site *e,
+			       const struct lg_gate *g, struct lgk_event *ev, unsigned char *to)
 {
-	if (near_ok(cs, far, kind, g)) {
+	unsigned int kind = lg_site_kind(e);
+
+	if (lg_site_ccall(e) || near_ok(cs, far, kind, g)) {
 		ev->sel = 0;
-		ev->target = (unsigned long)g->near_entry;
-		return lg_bound_near(site, ev->target, to);
+		ev->target = (unsigned long)(lg_site_ccall(e) ? g->impl : g->near_entry);
+		return lg_bound_near(lg_site_addr(e), ev->target, to);
 	}
 	ev->target = (unsigned long)g->far_entry;
 	ev->sel = kind <= LG_K16 ? kcs : call_gate(g->number, ev->target);
@@ -352,7 +358,10 @@ static unsigned int bound_form(unsigned int cs, int far, unsigned int kind,
 }
 
 /* May code in segment CS call E's gate?  Its provider's gate in *G (0 if
- * none).  LGK_RESUME, LGK_REFUSED or LGK_NOPROVIDER. */
+ * none).  LGK_RESUME, LGK_REFUSED or LGK_NOPROVIDER.  A C-call site can
+ * only be bound near, which needs its caller in kcs (near_ok): from
+ * anywhere else (ring 3, a 32-bit segment of its own) it is refused, never
+ * bound far. */
 static int allowed(unsigned int cs, const struct lg_site *e, const struct lg_gate **g)
 {
 	unsigned int gate = lg_site_gate(e);
@@ -362,7 +371,8 @@ static int allowed(unsigned int cs, const struct lg_site *e, const struct lg_gat
 
 	*g = gate_find(gate, &api, 1);
 	d = *g ? *g : gate_find(gate, &api, 0);
-	if ((d && !(d->flags & need)) || (need == LG_GATE_APP && lg_site_kind(e) <= LG_K16))
+	if ((d && !(d->flags & need)) || (need == LG_GATE_APP && lg_site_kind(e) <= LG_K16) ||
+	    (lg_site_ccall(e) && cs != kcs))
 		return LGK_REFUSED;
 	return *g ? LGK_RESUME : LGK_NOPROVIDER;
 }
@@ -371,7 +381,7 @@ static int allowed(unsigned int cs, const struct lg_site *e, const struct lg_gat
 static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned long site,
 		unsigned int c)
 {
-	unsigned int kind = lg_site_kind(e), len;
+	unsigned int len;
 	const struct lg_gate *g;
 	struct lgk_event ev = {0};
 	unsigned char to[LG_MAXLEN];
@@ -388,7 +398,7 @@ static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned long site
 		event(&ev, r == LGK_REFUSED ? LGK_EV_REFUSED : LGK_EV_NOPROVIDER, e, site);
 		return r;
 	}
-	len = bound_form(f->cs, far_mode(), kind, g, site, &ev, to);
+	len = bound_form(f->cs, far_mode(), e, g, &ev, to);
 	if (!len) {
 		unlock();
 		return LGK_PASS; /* out of call-gate descriptors */
@@ -420,7 +430,10 @@ struct batch {
 	int far;                  /* bind: the bind mode, read once for all phases */
 };
 
-/* Does batch B take site E, whose bytes before any claim are P? */
+/* Does batch B take site E, whose bytes before any claim are P?  An
+ * unbind takes every bound site of a gate OLD implements, whatever the
+ * target (one provider serves a gate number at a time): near entry, far
+ * entry, or impl for a C-call site. */
 static int takes(const struct batch *b, const struct lg_site *e, const unsigned char *p)
 {
 	enum lg_state s = lg_match(p, lg_site_kind(e), lg_site_gate(e));
@@ -441,7 +454,7 @@ static unsigned int form(const struct batch *b, const struct lg_site *e, unsigne
 	if (allowed(b->cs, e, &g) != LGK_RESUME)
 		return 0;
 	ev->cs = b->cs;
-	return bound_form(b->cs, b->far, lg_site_kind(e), g, lg_site_addr(e), ev, to);
+	return bound_form(b->cs, b->far, e, g, ev, to);
 }
 
 static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
@@ -616,5 +629,7 @@ void lgk_fail(struct lgk_frame *f)
 	if (e) {
 		f->eip += lg_kind_len(lg_site_kind(e));
 		f->eflags |= LG_EFLAGS_CF;
+		if (lg_site_ccall(e))
+			f->eax = 1; /* its caller reads a carry gate's failure from eax, not CF */
 	}
 }

@@ -49,7 +49,7 @@ struct lgk_event {
 	unsigned int gate, kind;
 	unsigned int cs, eip;       /* the caller (0 for UNBIND) */
 	unsigned int sel;           /* bound selector (kernel CS or call gate); 0: near */
-	unsigned long target;       /* entry point (near_entry if sel is 0) */
+	unsigned long target;       /* entry point (sel 0: near_entry, impl for a C-call site) */
 	const char *api, *name;     /* 0 if unknown */
 	const struct lg_site *entry;
 };
@@ -66,7 +66,7 @@ struct lgk_stats {
 	unsigned long binds;   /* sites this CPU bound */
 	unsigned long waits;   /* traps that met another CPU's claim */
 	unsigned long unbinds; /* sites this CPU unbound (provider replaced) */
-	unsigned long refused; /* calls refused (privilege) */
+	unsigned long refused; /* calls refused (privilege, C-call site outside kcs) */
 	unsigned long noprov;  /* calls to a gate without provider */
 	unsigned long syncs;   /* IPI rounds this CPU started */
 };
@@ -83,8 +83,10 @@ void lgk_cpu_online(unsigned int cpu);
  * bound-near form 3E 67 2E 2E E8 rel32 into the gate's near_entry; kcs must
  * be flat (base 0), as the far forms already assume.  LGK_BIND_FAR:
  * 3E 67 9A far_entry kcs.  k32 sites run in another code segment, k16
- * sites and application sites are bound far in either mode.  Sites bound
- * before a switch keep their form until they are unbound (lgk_replace). */
+ * sites and application sites are bound far in either mode.  C-call sites
+ * (LG_FLAG_CCALL) are bound near to the gate's impl in either mode, and
+ * refused (LGK_REFUSED) to a caller outside kcs.  Sites bound before a
+ * switch keep their form until they are unbound (lgk_replace). */
 #define LGK_BIND_NEAR 0
 #define LGK_BIND_FAR 1
 void lgk_set_bind_mode(int mode);
@@ -100,7 +102,8 @@ int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api);
 /* Bind now every initial site of the registered table T (as given to
  * lgk_register, after its sort) that code in segment CS may call and whose
  * gate has a provider: kernel sites for a ring-0 CS (k32 near if CS is the
- * kernel's), application sites through call gates for a ring-3 one.  One
+ * kernel's; C-call sites near to impl, only if it is), application sites
+ * through call gates for a ring-3 one.  One
  * batch, two IPI rounds, while every CPU keeps running; the other sites
  * are left to their first call.  The number bound, -1 if T is not
  * registered. */
@@ -118,7 +121,8 @@ void lgk_ipi(void);                /* the sync IPI handler body (before EOI) */
 void lgk_poll(void);               /* answer a sync request from a spin loop */
 
 /* For LGK_NOPROVIDER/LGK_REFUSED: make the call return at once with CF set
- * (eip past the site); for kernel callers that can take a failed call. */
+ * (eip past the site), and eax 1 at a C-call site (a carry gate's C result:
+ * failure); for kernel callers that can take a failed call. */
 void lgk_fail(struct lgk_frame *f);
 
 /* Linear address of cs:eip (GDT descriptor base). */

@@ -54,6 +54,7 @@ done
 cc boot.o "$here/boot.S"
 cc kernel.o "$here/kernel.c"
 cc tests.o "$here/tests.c"
+cc ccall.o "$here/ccall.c"
 cc kapi_impl.o "$here/kapi_impl.c"
 for p in "" _which1 _which2 _late; do
 	cc "kapi${p}_provider.o" "$o/kapi${p}_provider.c"
@@ -80,7 +81,7 @@ cc mixed32.o "$here/mixed32.c"
 $LDR -o "$o/mixed.mod" "$o/entry16.o" "$o/mixed16.o" "$o/mixed32.o"
 
 $CC32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,"$here/link.ld" -o "$o/lgkernel.elf" \
-	"$o/boot.o" "$o/kernel.o" "$o/tests.o" "$o/kapi_impl.o" \
+	"$o/boot.o" "$o/kernel.o" "$o/tests.o" "$o/ccall.o" "$o/kapi_impl.o" \
 	"$o/kapi_provider.o" "$o/kapi_which1_provider.o" "$o/kapi_which2_provider.o" "$o/kapi_late_provider.o" \
 	"$o/rt_lgk.o" "$o/rt_stub.o" "$o/rt_table.o" "$o/rt_patch.o" \
 	"$o/modules.o" "$o/race.o" -lgcc

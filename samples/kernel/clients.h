@@ -33,11 +33,24 @@ void app_main16(void);
 void app_bad(void);
 extern volatile int app_bad_reached;
 
-/* race.c: 1024 sites of race_add, each returning race_add(id, k) */
+/* race.c: 1024 sites of race_add, each returning race_add(id, k); C-call
+ * sites for an odd id, register-form ones for an even id */
 #define RACE_SITES 1024
 struct race_site {
 	unsigned int (*fn)(unsigned int k);
 	unsigned int id;
 };
 extern const struct race_site race_sites[RACE_SITES];
+
+/* ccall.c (linked into the kernel): the kernel's own C-call sites, one
+ * function per scenario of tests.c, each with sites of its own gates. */
+void cc_calls(struct calls *c);               /* gates 1-5 */
+unsigned int cc_cpu_id(void);                 /* 6, bound in far mode */
+unsigned int cc_race_add(void);               /* 7: race_add(20, 2) */
+unsigned int cc_race_add_alias(void);         /* the same site, run in KCS_ALIAS */
+unsigned int cc_which(void);                  /* 8 */
+int cc_late(unsigned int x, unsigned int *r); /* 9 */
+int cc_sub(int a);                            /* 10 (regparm): a - 8 */
+unsigned int cc_align(unsigned int skew);     /* 11, from a stack lowered by SKEW bytes */
+int cc_narrow(int c, unsigned int h, int flag); /* 12 */
 #endif

@@ -1,4 +1,8 @@
-/* drv32.c - the sample's 32-bit driver: k32 callers of kapi. */
+/* drv32.c - the sample's 32-bit driver: k32 callers of kapi, in the
+ * register form (LAZYGATE_CCALL 0): its sites bind near to the gates' near
+ * entries (the thunks), which tests.c checks; the mixed driver's k32 part
+ * (mixed32.c) has C-call sites. */
+#define LAZYGATE_CCALL 0
 #include "kapi.h"
 #include "clients.h"
 #include "calls.h"

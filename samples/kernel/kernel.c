@@ -182,7 +182,7 @@ void *kmemset(void *d, int c, size_t n)
 
 /* ---- descriptors ------------------------------------------------------ */
 
-#define NGDT (CG_FIRST + CG_COUNT)
+#define NGDT (CG_FIRST + CG_COUNT + 1)
 static unsigned long long gdt[NGDT];
 static struct {
 	unsigned short limit;
@@ -219,6 +219,7 @@ static void gdt_init(void)
 	/* 16-bit user code, DPL 3: the application's 16-bit part (a16 callers) */
 	gdt[USEG16 >> 3] = seg(0, 0xffff, 0xfa, 0); /* set_useg16_base() */
 	/* CG_FIRST.. : call gates, made by the runtime on first use */
+	gdt[KCS_ALIAS >> 3] = seg(0, 0xfffff, 0x9a, 0xc); /* flat code, not KCS */
 	gdtr.limit = sizeof gdt - 1;
 	gdtr.base = (unsigned long)gdt;
 	load_gdt(&gdtr);

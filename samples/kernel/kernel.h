@@ -13,6 +13,9 @@
 #define USEG16 0x3b /* 16-bit user code, DPL 3 (the application's .text16) */
 #define CG_FIRST 8
 #define CG_COUNT 16
+/* A second flat 32-bit ring-0 code segment, after the call-gate slots:
+ * k32 code run in a code segment other than the kernel's (ccall.c). */
+#define KCS_ALIAS ((CG_FIRST + CG_COUNT) << 3)
 #define MAX_CPUS 8
 
 unsigned int this_cpu(void);

@@ -1,10 +1,21 @@
 /* race.c - 1024 distinct k32 sites of race_add: site N returns
- * race_add(N, k) = 3 * N + k.  N is the site's base-4 numeral read as hex. */
+ * race_add(N, k) = 3 * N + k.  N is the site's base-4 numeral read as hex.
+ * Sites with an odd N are C-call sites (kapi_race_add: bound near to the
+ * implementation), the others register-form sites (LG_STUB_kapi_race_add,
+ * the gate's registers: bound near to its near entry), so that every race
+ * of the test binds both kinds side by side. */
 #include "kapi.h"
 #include "clients.h"
 
+static __inline__ __attribute__((always_inline)) unsigned int reg_race_add(unsigned int a,
+									   unsigned int b)
+{
+	__asm__ volatile(LG_STUB_kapi_race_add : "+a"(a) : "b"(b) : "memory");
+	return a;
+}
+
 #define S(i) static unsigned int __attribute__((noinline)) site_##i(unsigned int k) \
-	{ return kapi_race_add(0x##i, k); }
+	{ return 0x##i & 1 ? kapi_race_add(0x##i, k) : reg_race_add(0x##i, k); }
 #define S4(i) S(i##0) S(i##1) S(i##2) S(i##3)
 #define S16(i) S4(i##0) S4(i##1) S4(i##2) S4(i##3)
 #define S64(i) S16(i##0) S16(i##1) S16(i##2) S16(i##3)

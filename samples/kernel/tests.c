@@ -1,6 +1,12 @@
 /* tests.c - the checks the sample kernel runs; one PASS/FAIL line each.
  * The multiboot command line picks groups: "basic", "k16", "user", "late",
- * "replace", "notsite", "race", "quiet" (no bind log); default: all. */
+ * "replace", "notsite", "bindall", "ccall", "race", "quiet" (no bind log);
+ * default: all.
+ *
+ * The kernel's own sites here are register form (the gates' registers,
+ * bound near to the near entry or, in far mode, far): the far-mode and
+ * regparm checks need them.  The kernel's C-call sites are in ccall.c. */
+#define LAZYGATE_CCALL 0
 #include "lgk.h"
 #include "kapi.h"
 #include "kernel.h"
@@ -108,7 +114,7 @@ static int word(const char *cmd, const char *w)
 static int want(const char *cmd, const char *group)
 {
 	static const char *const groups[] = {"basic", "k16", "user", "late", "replace",
-					     "notsite", "bindall", "race", 0};
+					     "notsite", "bindall", "ccall", "race", 0};
 	int i;
 
 	for (i = 0; groups[i]; i++)
@@ -144,20 +150,28 @@ static const struct lg_gate *gate_of(const struct lg_api *a, unsigned int num)
 	return 0;
 }
 
-/* Does E's site hold the bound-near form into the near entry of its gate
- * in A?  The bytes are FORMAT.md's, spelled out rather than taken from
- * stub.h, so that this checks the header as well. */
+/* Does E's site hold the bound-near form into its gate's entry in A: the
+ * near entry, or the implementation for a C-call site (FORMAT.md)?  The
+ * bytes are FORMAT.md's, spelled out rather than taken from stub.h, so
+ * that this checks the header as well. */
 static int near_to(const struct lg_site *e, const struct lg_api *a)
 {
 	static const unsigned char head[5] = {0x3e, 0x67, 0x2e, 0x2e, 0xe8};
 	const unsigned char *p = (const unsigned char *)lg_site_addr(e);
 	const struct lg_gate *g = gate_of(a, lg_site_gate(e));
 	unsigned int i, rel = p[5] | p[6] << 8 | p[7] << 16 | (unsigned int)p[8] << 24;
+	unsigned long to = !g ? 0 : (unsigned long)(lg_site_ccall(e) ? g->impl : g->near_entry);
 
 	for (i = 0; i < sizeof head; i++)
 		if (p[i] != head[i])
 			return 0;
-	return g && g->near_entry && lg_site_addr(e) + LG_KLEN + rel == (unsigned long)g->near_entry;
+	return to && lg_site_addr(e) + LG_KLEN + rel == to;
+}
+
+/* Is E a C-call site bound near to its gate's implementation in A? */
+static int impl_to(const struct lg_site *e, const struct lg_api *a)
+{
+	return lg_site_ccall(e) && near_to(e, a);
 }
 
 /* Does E's site (a kernel kind) hold the bound far call to the far entry
@@ -190,6 +204,18 @@ static unsigned int holding(const struct module *m, unsigned int kind,
 static int call_gate_sel(unsigned int sel)
 {
 	return (sel & ~7u) >= CG_FIRST * 8 && (sel & ~7u) < (CG_FIRST + CG_COUNT) * 8 && (sel & 3) == 3;
+}
+
+/* The last site of GATE in the kernel's own table: a C-call site (ccall.c)
+ * if CC, else a register-form one (this file). */
+static const struct lg_site *kernel_site(unsigned int gate, int cc)
+{
+	const struct lg_site *e, *s = 0;
+
+	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
+		if (lg_site_gate(e) == gate && lg_site_ccall(e) == cc)
+			s = e;
+	return s;
 }
 
 static void load(const struct module *m)
@@ -279,7 +305,7 @@ static void test_regparm(void)
 
 	load(&mod_kernel);
 	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
-		if (lg_site_gate(e) == LG_GATE_kapi_sub)
+		if (lg_site_gate(e) == LG_GATE_kapi_sub && !lg_site_ccall(e))
 			s[!s[0] ? 0 : 1] = e;
 	r[0] = regparm_near_site(50) + regparm_near_site(50);
 	lgk_set_bind_mode(LGK_BIND_FAR);
@@ -296,14 +322,12 @@ static void test_regparm(void)
 /* With LGK_BIND_FAR, a k32 site in the kernel's segment binds far. */
 static void test_far_mode(void)
 {
-	const struct lg_site *e, *s = 0;
+	const struct lg_site *s;
 	struct lgk_stats a, b;
 	int r1, r2;
 
 	load(&mod_kernel);
-	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
-		if (lg_site_gate(e) == LG_GATE_kapi_mul)
-			s = e;
+	s = kernel_site(LG_GATE_kapi_mul, 0);
 	lgk_set_bind_mode(LGK_BIND_FAR);
 	a = total();
 	r1 = far_site();
@@ -394,6 +418,9 @@ static void test_k16(void)
 		      holding(&mod_mixed, LG_K16, far_to, &kapi_api) == n,
 		      "mixed: k32 part near, k16 part far", "%u near",
 		      holding(&mod_mixed, LG_K32, near_to, &kapi_api));
+		check(holding(&mod_mixed, LG_K32, impl_to, &kapi_api) == 6,
+		      "mixed: k32 part C-call sites, near to the implementations", "%u of 6",
+		      holding(&mod_mixed, LG_K32, impl_to, &kapi_api));
 	}
 }
 
@@ -495,31 +522,44 @@ static void test_a16(void)
 
 static void test_late(void)
 {
-	struct lgk_stats a, b;
-	unsigned int v = 0;
+	struct lgk_stats a, b, d;
+	const struct lg_site *s;
+	unsigned int v = 0, w = 7;
 	int cf;
 
 	kprintf("== a gate without provider\n");
 	if (!get_module(&mod_drv32, "drv32"))
 		return;
 	load(&mod_drv32);
+	load(&mod_kernel);
 	a = total();
 	cf = drv32_late_p(5, &v);
 	b = total();
 	check(cf == 1 && b.noprov - a.noprov == 1 && b.binds == a.binds, "no provider reported",
 	      "cf %d", cf);
+	cf = cc_late(6, &w);
+	d = total();
+	check(cf == 1 && w == 0 && d.noprov - b.noprov == 1 && d.binds == b.binds,
+	      "C-call: no provider reported, the call returns failure", "result %d, output %u", cf, w);
 	check(lgk_provide(&kapi_late_api) == 0, "provider registered late", "");
 	v = 0;
 	cf = drv32_late_p(5, &v);
-	check(cf == 0 && v == 1005 && total().binds - b.binds == 1, "binds after registration",
+	check(cf == 0 && v == 1005 && total().binds - d.binds == 1, "binds after registration",
 	      "cf %d value %u", cf, v);
+	cf = cc_late(6, &w);
+	s = kernel_site(LG_GATE_kapi_late, 1);
+	check(cf == 0 && w == 1006 && s && impl_to(s, &kapi_late_api),
+	      "C-call: binds after registration, near to the implementation", "result %d, output %u",
+	      cf, w);
 	check(lgk_provide(&kapi_late_api) != 0, "second provider of a gate refused", "");
 }
 
-/* Provider replacement with every CPU calling the same site. */
+/* Provider replacement with every CPU calling the same sites: the
+ * driver's which() (register form: the near entry) and the kernel's
+ * C-call site (the implementation). */
 static volatile unsigned int replaced, which_bad, which_after;
-static volatile int which_near1;
-static const struct lg_site *which_site;
+static volatile int which_near1, which_cc1;
+static const struct lg_site *which_site, *which_cc;
 
 static void which_worker(unsigned int cpu)
 {
@@ -527,22 +567,23 @@ static void which_worker(unsigned int cpu)
 
 	if (cpu == 0) {
 		for (i = 0; i < 50; i++)
-			which_bad += drv32_which_p() != 1;
+			which_bad += (drv32_which_p() != 1) + (cc_which() != 1);
 		which_near1 = which_site && near_to(which_site, &kapi_which1_api);
+		which_cc1 = which_cc && impl_to(which_cc, &kapi_which1_api);
 		i = lgk_replace(&kapi_which1_api, &kapi_which2_api);
 		kprintf("lgk_replace: %d site(s) unbound\n", i);
 		replaced = 1;
 	}
 	for (i = 0; i < 2000 && !replaced; i++) {
-		unsigned int v = drv32_which_p();
+		unsigned int v = drv32_which_p(), w = cc_which();
 
-		if (v != 1 && v != 2)
+		if ((v != 1 && v != 2) || (w != 1 && w != 2))
 			__atomic_add_fetch(&which_bad, 1, __ATOMIC_RELAXED);
 	}
 	while (!replaced)
 		;
 	for (i = 0; i < 50; i++)
-		if (drv32_which_p() != 2)
+		if (drv32_which_p() != 2 || cc_which() != 2)
 			__atomic_add_fetch(&which_after, 1, __ATOMIC_RELAXED);
 }
 
@@ -555,20 +596,27 @@ static void test_replace(void)
 	if (!get_module(&mod_drv32, "drv32"))
 		return;
 	load(&mod_drv32);
+	load(&mod_kernel);
 	for (e = mod_drv32.start; e < mod_drv32.stop; e++)
 		if (lg_site_gate(e) == LG_GATE_kapi_which)
 			which_site = e;
+	which_cc = kernel_site(LG_GATE_kapi_which, 1);
 	check(lgk_provide(&kapi_which1_api) == 0, "provider v1 registered", "");
 	a = total();
 	run_all(which_worker);
 	b = total();
 	check(!which_bad && !which_after, "replacement rebinds", "%u wrong before, %u not v2 after",
 	      which_bad, which_after);
-	check(b.unbinds - a.unbinds == 1 && b.binds - a.binds == 2, "unbound once, bound twice",
-	      "unbinds %u binds %u", (unsigned)(b.unbinds - a.unbinds), (unsigned)(b.binds - a.binds));
+	check(b.unbinds - a.unbinds == 2 && b.binds - a.binds == 4, "unbound once, bound twice",
+	      "2 sites: unbinds %u binds %u", (unsigned)(b.unbinds - a.unbinds),
+	      (unsigned)(b.binds - a.binds));
 	check(which_near1 && which_site && near_to(which_site, &kapi_which2_api),
 	      "replacement rebinds near", "near to v1's entry before: %d, to v2's after: %d", which_near1,
 	      which_site && near_to(which_site, &kapi_which2_api));
+	check(which_cc1 && which_cc && impl_to(which_cc, &kapi_which2_api),
+	      "C-call: replacement unbinds the site bound to the old implementation, rebinds to the new",
+	      "near to v1's before: %d, to v2's after: %d", which_cc1,
+	      which_cc && impl_to(which_cc, &kapi_which2_api));
 }
 
 /* A far call to a null selector that is in no table. */
@@ -586,7 +634,7 @@ static unsigned int __attribute__((noinline)) corrupt_site(void)
 static void test_notsite(void)
 {
 	unsigned long before = gp_ordinary;
-	const struct lg_site *e, *s = 0;
+	const struct lg_site *s;
 	unsigned char *p;
 
 	kprintf("== #GP that is not a site\n");
@@ -594,9 +642,7 @@ static void test_notsite(void)
 	notsite();
 	check(gp_ordinary == before + 1 && last_gp_result == LGK_PASS, "not a site: ordinary #GP", "");
 	load(&mod_kernel);
-	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
-		if (lg_site_gate(e) == LG_GATE_kapi_add)
-			s = e;
+	s = kernel_site(LG_GATE_kapi_add, 0);
 	if (!s) {
 		check(0, "site with unknown bytes", "no site");
 		return;
@@ -646,6 +692,9 @@ static void test_bindall(void)
 		      holding(&mod_mixed, LG_K32, near_to, &kapi_api) == mixed - k16 &&
 		      holding(&mod_mixed, LG_K16, far_to, &kapi_api) == k16,
 	      "bind-all: mixed driver, k32 part near, k16 part far", "%u bound, %u k16", mixed, k16);
+	check(holding(&mod_mixed, LG_K32, impl_to, &kapi_api) == mixed - k16,
+	      "bind-all: the mixed driver's C-call sites near to the implementations", "%u of %u",
+	      holding(&mod_mixed, LG_K32, impl_to, &kapi_api), mixed - k16);
 	for (e = mod_app.start; e < mod_app.stop; e++) {
 		const unsigned char *p = (const unsigned char *)lg_site_addr(e);
 
@@ -671,6 +720,162 @@ static void test_bindall(void)
 	check(r == 0x600d && calls_ok(&app_out_p[0]) && b.traps == a.traps,
 	      "bind-all: the calls take no trap", "app exit %x, %u traps", (unsigned)r,
 	      (unsigned)(b.traps - a.traps));
+}
+
+/* Is E's site initial, its gate implemented by A? */
+static int initial_in(const struct lg_site *e, const struct lg_api *a)
+{
+	const struct lg_gate *g = gate_of(a, lg_site_gate(e));
+
+	return g && g->impl &&
+	       lg_match((const unsigned char *)lg_site_addr(e), lg_site_kind(e), lg_site_gate(e)) ==
+		       LG_S_INITIAL;
+}
+
+/* Sites of the kernel's own table, C-call ones (ccall.c) if CC, else
+ * register-form ones, of gates LO..HI for which IS(site, kapi_api) holds. */
+static unsigned int kernel_count(int cc, unsigned int lo, unsigned int hi,
+				 int (*is)(const struct lg_site *, const struct lg_api *))
+{
+	const struct lg_site *e;
+	unsigned int n = 0;
+
+	for (e = mod_kernel.start; e < mod_kernel.stop; e++)
+		n += lg_site_ccall(e) == cc && lg_site_gate(e) >= lo && lg_site_gate(e) <= hi &&
+		     (!is || is(e, &kapi_api));
+	return n;
+}
+
+/* The first calls of gates 1-5 from C-call sites: one trap each, bound
+ * near to the implementations, right results. */
+static void test_ccall_first(void)
+{
+	struct calls c[2];
+	struct lgk_stats a, b, d;
+	unsigned int n = kernel_count(1, 1, 5, 0);
+
+	kmemset(c, 0, sizeof c);
+	a = total();
+	cc_calls(&c[0]);
+	b = total();
+	cc_calls(&c[1]);
+	d = total();
+	check_calls("C-call", &c[0]);
+	check_calls("C-call", &c[1]);
+	check(n == 6 && b.binds - a.binds == n && b.traps - a.traps == n && d.traps == b.traps,
+	      "C-call: one trap per site, bound calls do not trap", "%u sites, %u binds, %u traps",
+	      n, (unsigned)(b.binds - a.binds), (unsigned)(b.traps - a.traps));
+	check(kernel_count(1, 1, 5, impl_to) == n, "C-call: bound near to the implementations",
+	      "%u of %u sites hold 3E 67 2E 2E E8 <rel32 to impl>", kernel_count(1, 1, 5, impl_to), n);
+}
+
+/* A regparm gate, narrow parameters (the register form here, a generic
+ * thunk, must agree), and the stack the implementation is called on. */
+static void test_ccall_params(void)
+{
+	static const unsigned int skew[4] = {0, 4, 8, 12};
+	const struct lg_site *s = kernel_site(LG_GATE_kapi_sub, 1);
+	unsigned int i, r[4], ok = 1;
+	int x = cc_sub(50), y;
+
+	check(x == 42 && s && impl_to(s, &kapi_api), "C-call: regparm gate, near to its implementation",
+	      "result %d", x);
+	x = cc_narrow(-5, 65534, 1);
+	y = cc_narrow(0x17f, 0x10001, 2); /* 127, 1, true */
+	s = kernel_site(LG_GATE_kapi_narrow, 1);
+	check(x == -368931 && y == 12700003 && kapi_narrow(-5, 65534, true) == x && s &&
+		      impl_to(s, &kapi_api),
+	      "C-call: char, short and bool parameters (and the register form agrees)", "%d %d", x, y);
+	for (i = 0; i < 4; i++) {
+		r[i] = cc_align(skew[i]);
+		ok &= r[i] == skew[i] << 4;
+	}
+	check(ok, "C-call: the implementation sees a 16-byte aligned stack",
+	      "caller's stack lowered by 0 4 8 12 bytes: misaligned by %u %u %u %u", r[0] & 15,
+	      r[1] & 15, r[2] & 15, r[3] & 15);
+}
+
+/* Far mode binds a C-call site near all the same; run in KCS_ALIAS (not
+ * the kernel's CS) one is refused, and binds from KCS afterwards. */
+static void test_ccall_far_alias(void)
+{
+	const struct lg_site *s = kernel_site(LG_GATE_kapi_cpu_id, 1);
+	unsigned long before;
+	struct lgk_stats a, b;
+	unsigned int r1, r2;
+
+	lgk_set_bind_mode(LGK_BIND_FAR);
+	a = total();
+	r1 = cc_cpu_id();
+	r2 = cc_cpu_id();
+	b = total();
+	lgk_set_bind_mode(LGK_BIND_NEAR);
+	check(r1 == this_cpu() && r2 == r1 && s && impl_to(s, &kapi_api) && b.binds - a.binds == 1 &&
+		      b.traps - a.traps == 1,
+	      "C-call: far mode still binds near to the implementation", "results %u %u", r1, r2);
+	s = kernel_site(LG_GATE_kapi_race_add, 1);
+	if (!s) {
+		check(0, "C-call: a site of race_add", "none");
+		return;
+	}
+	a = total();
+	before = gp_ordinary;
+	gp_recover = lg_site_addr(s) + LG_KLEN; /* past the refused site */
+	cc_race_add_alias();
+	b = total();
+	check(gp_ordinary == before + 1 && last_gp_result == LGK_REFUSED &&
+		      b.refused - a.refused == 1 && b.binds == a.binds &&
+		      lg_match((const unsigned char *)lg_site_addr(s), LG_K32, LG_GATE_kapi_race_add) ==
+			      LG_S_INITIAL,
+	      "C-call: refused to k32 code in another code segment, left initial",
+	      "refused %u, #GP result %d", (unsigned)(b.refused - a.refused), last_gp_result);
+	r1 = cc_race_add();
+	check(r1 == 62 && impl_to(s, &kapi_api),
+	      "C-call: the same site binds near from the kernel's segment", "result %u", r1);
+}
+
+/* lgk_bind_table on the kernel's table: for KCS_ALIAS the register-form
+ * sites far, the C-call sites left; for KCS the C-call sites near to impl. */
+static void test_ccall_bindall(void)
+{
+	struct lgk_stats a, b;
+	struct calls c;
+	unsigned int reg, cc, r1, r2;
+	int x;
+
+	lgk_replace(&kapi_api, &kapi_api);
+	reg = kernel_count(0, 0, LG_GATE_MAX, initial_in);
+	cc = kernel_count(1, 0, LG_GATE_MAX, initial_in);
+	r1 = (unsigned int)lgk_bind_table(mod_kernel.start, count(&mod_kernel), KCS_ALIAS);
+	check(cc && r1 == reg && kernel_count(1, 0, LG_GATE_MAX, initial_in) == cc,
+	      "bind-all for another code segment: C-call sites left initial",
+	      "%u bound of %u register-form sites, %u of %u C-call sites initial", r1, reg,
+	      kernel_count(1, 0, LG_GATE_MAX, initial_in), cc);
+	r2 = (unsigned int)lgk_bind_table(mod_kernel.start, count(&mod_kernel), KCS);
+	check(r2 == cc && kernel_count(1, 0, LG_GATE_MAX, impl_to) == cc,
+	      "bind-all: C-call sites near to the implementations", "%u bound of %u, %u near to impl",
+	      r2, cc, kernel_count(1, 0, LG_GATE_MAX, impl_to));
+	kmemset(&c, 0, sizeof c);
+	a = total();
+	cc_calls(&c);
+	x = cc_sub(50);
+	b = total();
+	check(calls_ok(&c) && x == 42 && b.traps == a.traps, "bind-all: C-call sites' calls right, no trap",
+	      "sub %d, %u traps", x, (unsigned)(b.traps - a.traps));
+}
+
+/* The kernel's C-call sites (ccall.c), whose callers push the
+ * implementation's own arguments: bound near straight to the
+ * implementation at their first call, in far mode too; refused to k32
+ * code in another code segment; bound by lgk_bind_table. */
+static void test_ccall(void)
+{
+	kprintf("== C-call sites: the kernel's own, bound near to the implementations\n");
+	load(&mod_kernel);
+	test_ccall_first();
+	test_ccall_params();
+	test_ccall_far_alias();
+	test_ccall_bindall();
 }
 
 /* ---- race ---- */
@@ -730,6 +935,9 @@ static void test_race(void)
 	check(!race_wrong, "race: every call right", "%u wrong of %u", race_wrong, n * ncpus);
 	check(n == RACE_SITES && once == n, "race: every site bound exactly once", "%u of %u", once, n);
 	check(bound == n, "race: every site holds the whole near call", "%u of %u", bound, n);
+	check(holding(&mod_race, LG_K32, impl_to, &kapi_api) == n / 2,
+	      "race: the C-call half near to the implementation, the other to the near entry",
+	      "%u of %u", holding(&mod_race, LG_K32, impl_to, &kapi_api), n / 2);
 	check(b.binds - a.binds == n, "race: binds counted", "%u", (unsigned)(b.binds - a.binds));
 	kprintf("race: %u traps, %u waits, %u IPI rounds\n", (unsigned)(b.traps - a.traps),
 		(unsigned)(b.waits - a.waits), (unsigned)(b.syncs - a.syncs));
@@ -795,6 +1003,9 @@ static void test_race(void)
 	      "bind-all while every CPU calls the sites: every call right, each site bound once",
 	      "%u wrong, %u near, %u binds (%d by the batch, the rest at traps)", race_wrong, bound,
 	      (unsigned)(b.binds - a.binds), bindall_n);
+	check(holding(&mod_race, LG_K32, impl_to, &kapi_api) == n / 2,
+	      "bind-all while every CPU calls: the C-call half near to the implementation", "%u of %u",
+	      holding(&mod_race, LG_K32, impl_to, &kapi_api), n / 2);
 }
 
 void tests_run(const char *cmd)
@@ -818,6 +1029,8 @@ void tests_run(const char *cmd)
 		test_notsite();
 	if (want(cmd, "bindall"))
 		test_bindall();
+	if (want(cmd, "ccall"))
+		test_ccall();
 	if (want(cmd, "race"))
 		test_race();
 	kprintf("counters:\n");
