@@ -100,17 +100,16 @@
 	".popsection\n\t"
 #define LG_ASM_ENTRY(kind, gate) LG_ASM_ENTRY_X(kind, gate, "")
 
-#define LG_ASM_K32(gate)                                                  \
+/* MORE is added to the entry's info word: flags (LG_ASM_CCALL). */
+#define LG_ASM_K32_X(gate, more)                                          \
 	"770:\n\t.byte " LG_STR(LG_K32_B0) "," LG_STR(LG_K32_B1) ","          \
 	LG_STR(LG_OP_CALLF) "\n\t.long " gate "\n\t.word "                    \
-	LG_STR(LG_SEL_KERNEL) "\n\t" LG_ASM_ENTRY(LG_K32, gate)
+	LG_STR(LG_SEL_KERNEL) "\n\t" LG_ASM_ENTRY_X(LG_K32, gate, more)
+#define LG_ASM_K32(gate) LG_ASM_K32_X(gate, "")
 /* A C-call site (FORMAT.md, "C-call sites"): a k32 stub whose entry
  * carries LG_FLAG_CCALL. */
 #define LG_ASM_CCALL(gate)                                                \
-	"770:\n\t.byte " LG_STR(LG_K32_B0) "," LG_STR(LG_K32_B1) ","          \
-	LG_STR(LG_OP_CALLF) "\n\t.long " gate "\n\t.word "                    \
-	LG_STR(LG_SEL_KERNEL) "\n\t" \
-	LG_ASM_ENTRY_X(LG_K32, gate, " + (" LG_STR(LG_FLAG_CCALL) " << " LG_STR(LG_FLAGS_SHIFT) ")")
+	LG_ASM_K32_X(gate, " + (" LG_STR(LG_FLAG_CCALL) " << " LG_STR(LG_FLAGS_SHIFT) ")")
 #define LG_ASM_K16(gate)                                                  \
 	"770:\n\t.byte " LG_STR(LG_K16_B0) "," LG_STR(LG_K16_B1) ","          \
 	LG_STR(LG_OP_CALLF) "\n\t.long " gate "\n\t.word "                    \
