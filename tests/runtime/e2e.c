@@ -75,7 +75,14 @@ static void test_calls(void)
 	ok(t_add3(40, 2) == 42, "regparm gate with other registers");
 	ok(t_narrow(-3, 65535, 1) == -300000 + 131070 + 1, "char, short and bool arguments");
 	ok(t_negative(-5) == 1 && t_negative(5) == 0, "a bool result");
-	ok(traps() == binds() && traps() == 16, "each of the 16 sites trapped once and bound once (%ld)", traps());
+	{
+		int o[6] = {0, 0, 0, 0, 0, 0};
+
+		t_spread(1, 2, 3, 4, 5, 6, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5]);
+		ok(o[0] == 6 && o[1] == 5 && o[2] == 4 && o[3] == 3 && o[4] == 2 && o[5] == 1,
+		   "six inputs and six outputs (12 C arguments)");
+	}
+	ok(traps() == binds() && traps() == 17, "each of the 17 sites trapped once and bound once (%ld)", traps());
 	ok(t_misaligned == 0, "the implementations ran on a 16-byte aligned stack");
 }
 

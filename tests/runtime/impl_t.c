@@ -50,6 +50,13 @@ void t_impl_raw(struct lg_regs *r)
 	lg_set_cf(r, r->ebx == r->ecx);
 }
 
+void t_impl_spread(int a, int b, int c, int d, int e, int f, int *p, int *q, int *r, int *s,
+		   int *t, int *u)
+{
+	ALIGNED(a);
+	*p = f, *q = e, *r = d, *s = c, *t = b, *u = a;
+}
+
 int t_impl_narrow(signed char c, unsigned short s, bool b) { return c * 100000 + s * 2 + b; }
 bool t_impl_negative(int x) { return x < 0; }
 
