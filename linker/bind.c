@@ -22,39 +22,39 @@ static int site_error(const struct gl_obj *obj, const struct gl_site *s, const s
 	return -1;
 }
 
-/* A map offset: a number, or a symbol of a linked image plus an addend. */
-static int map_offset(struct gl_obj *obj, const char *sym, unsigned long num, long add,
-		      unsigned long *v, const struct gl_map *m, unsigned int line)
+/* Map offset O: a number, or a symbol of a linked image plus an addend. */
+static int map_offset(struct gl_obj *obj, const struct gl_off *o, unsigned long *v,
+		      const struct gl_map *m, unsigned int line)
 {
-	if (!sym) {
-		*v = num;
+	if (!o->sym) {
+		*v = o->num;
 		return 0;
 	}
 	if (!obj->linked) {
 		gl_error("%s:%u: %s: a symbol needs a linked image, %s is not one", m->path, line,
-			 sym, obj->name);
+			 o->sym, obj->name);
 		return -1;
 	}
-	if (gl_sym_value(obj, sym, v)) {
-		gl_error("%s:%u: %s: no such symbol in %s", m->path, line, sym, obj->name);
+	if (gl_sym_value(obj, o->sym, v)) {
+		gl_error("%s:%u: %s: no such symbol in %s", m->path, line, o->sym, obj->name);
 		return -1;
 	}
-	*v = (*v + (unsigned long)add) & 0xffffffffUL;
+	*v = (*v + (unsigned long)o->add) & 0xffffffffUL;
 	return 0;
 }
 
-/* The bound-near form, to T's near target or, IMPL, to its implementation. */
+/* The bound-near form, to offset TO of T's map line (its near target or
+ * its implementation). */
 static int near_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site *s,
-		      const struct gl_target *t, int impl, unsigned char *out)
+		      const struct gl_target *t, const struct gl_off *to, unsigned char *out)
 {
-	unsigned long to;
+	unsigned long v;
 
 	if (!obj->linked)
 		return site_error(obj, s, c->o->api, "near binding needs a linked image");
-	if (impl ? map_offset(obj, t->impl_sym, t->impl_off, t->impl_add, &to, &c->map, t->line) :
-		   map_offset(obj, t->near_sym, t->near_off, t->near_add, &to, &c->map, t->line))
+	if (map_offset(obj, to, &v, &c->map, t->line))
 		return -1;
-	lg_bound_near(gl_site_addr(obj, s), to, out);
+	lg_bound_near(gl_site_addr(obj, s), v, out);
 	return 0;
 }
 
@@ -68,7 +68,7 @@ static int ccall_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site 
 	if (!t->has_impl)
 		return site_error(obj, s, c->o->api, "a C-call site, and the map gives no impl "
 				  "target (C-call sites are bound near to the implementation only)");
-	return near_bytes(c, obj, s, t, 1, out);
+	return near_bytes(c, obj, s, t, &t->impl, out);
 }
 
 static int kernel_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site *s,
@@ -77,18 +77,18 @@ static int kernel_bytes(struct bctx *c, struct gl_obj *obj, const struct gl_site
 	unsigned long off;
 
 	if (s->kind == LG_K32 && t->has_near && (c->o->near || !t->has_far))
-		return near_bytes(c, obj, s, t, 0, out);
+		return near_bytes(c, obj, s, t, &t->near, out);
 	if (!t->has_far)
 		return site_error(obj, s, c->o->api, s->kind == LG_K32 ?
 				  "the map gives no SEL:OFF or near target" :
 				  "the map gives no SEL:OFF target for a k16 site");
-	if (t->far_sym && obj->dynamic) {
+	if (t->far.sym && obj->dynamic) {
 		gl_error("%s:%u: %s: a far target in a position-independent image moves when it "
 			 "is loaded: use a near target, or link with -no-pie", c->map.path, t->line,
-			 t->far_sym);
+			 t->far.sym);
 		return -1;
 	}
-	if (map_offset(obj, t->far_sym, t->far_off, t->far_add, &off, &c->map, t->line))
+	if (map_offset(obj, &t->far, &off, &c->map, t->line))
 		return -1;
 	lg_bound_far(s->kind, (unsigned int)off, t->far_sel, out);
 	return 0;

@@ -255,13 +255,18 @@ void gl_defs_free(struct gl_defs *d);
 
 /* ---- map.c ----------------------------------------------------------- */
 
+/* An offset of a map line: NUM, or SYM (a symbol of the image) + ADD. */
+struct gl_off {
+	unsigned long num;
+	char *sym;
+	long add;
+};
+
 /* impl: the implementation, the only target of C-call sites. */
 struct gl_target {
 	int has_far, has_gate, has_near, has_impl;
 	unsigned int far_sel, gate_sel;
-	unsigned long far_off, near_off, impl_off;
-	char *far_sym, *near_sym, *impl_sym; /* offsets given as symbols of the image */
-	long far_add, near_add, impl_add;
+	struct gl_off far, near, impl;
 	unsigned int line;
 };
 

@@ -35,25 +35,25 @@ static int number(const char *s, unsigned long max, unsigned long *v)
 }
 
 /* OFF: a number, or SYMBOL[+N|-N]. */
-static int offset(const struct pline *pl, const char *s, unsigned long *v, char **sym, long *add)
+static int offset(const struct pline *pl, const char *s, struct gl_off *o)
 {
 	const char *op;
 	unsigned long n = 0;
 
-	*sym = 0;
-	*add = 0;
-	if (number(s, 0xffffffffUL, v) == 0)
+	o->sym = 0;
+	o->add = 0;
+	if (number(s, 0xffffffffUL, &o->num) == 0)
 		return 0;
 	op = strpbrk(s, "+-");
 	if ((op && number(op + 1, 0xffffffffUL, &n)) || op == s || isdigit((unsigned char)*s)) {
 		gl_error("%s:%u: bad offset '%s'", pl->src, pl->ln, s);
 		return -1;
 	}
-	*sym = op ? strndup(s, op - s) : strdup(s);
-	if (!*sym)
+	o->sym = op ? strndup(s, op - s) : strdup(s);
+	if (!o->sym)
 		return -1;
-	*add = op && *op == '-' ? -(long)n : (long)n;
-	*v = 0;
+	o->add = op && *op == '-' ? -(long)n : (long)n;
+	o->num = 0;
 	return 0;
 }
 
@@ -148,7 +148,7 @@ static int dup_target(const struct pline *pl, int have, const char *what)
 
 /* GATE near OFF and GATE impl OFF (FORM): an offset of the image. */
 static int near_form(const struct pline *pl, const char *form, const char *b, int *have,
-		     unsigned long *off, char **sym, long *add)
+		     struct gl_off *o)
 {
 	if (!b) {
 		gl_error("%s:%u: %s needs an offset", pl->src, pl->ln, form);
@@ -157,7 +157,7 @@ static int near_form(const struct pline *pl, const char *form, const char *b, in
 	if (dup_target(pl, *have, form))
 		return -1;
 	*have = 1;
-	return offset(pl, b, off, sym, add);
+	return offset(pl, b, o);
 }
 
 static int target(const struct pline *pl, struct gl_target *t, const char *a, const char *b)
@@ -165,11 +165,9 @@ static int target(const struct pline *pl, struct gl_target *t, const char *a, co
 	char *colon;
 
 	if (!strcmp(a, "near"))
-		return near_form(pl, "near", b, &t->has_near, &t->near_off, &t->near_sym,
-				 &t->near_add);
+		return near_form(pl, "near", b, &t->has_near, &t->near);
 	if (!strcmp(a, "impl"))
-		return near_form(pl, "impl", b, &t->has_impl, &t->impl_off, &t->impl_sym,
-				 &t->impl_add);
+		return near_form(pl, "impl", b, &t->has_impl, &t->impl);
 	if (b) {
 		gl_error("%s:%u: " FORMS, pl->src, pl->ln);
 		return -1;
@@ -187,7 +185,7 @@ static int target(const struct pline *pl, struct gl_target *t, const char *a, co
 	t->has_far = 1;
 	if (selector(pl, a, &t->far_sel))
 		return -1;
-	return offset(pl, colon + 1, &t->far_off, &t->far_sym, &t->far_add);
+	return offset(pl, colon + 1, &t->far);
 }
 
 static int map_line(struct gl_map *m, char *line, const struct pline *pl, size_t *cap)
@@ -263,9 +261,9 @@ void gl_map_free(struct gl_map *m)
 	size_t i;
 
 	for (i = 0; i < m->n; i++) {
-		free(m->t[i].far_sym);
-		free(m->t[i].near_sym);
-		free(m->t[i].impl_sym);
+		free(m->t[i].far.sym);
+		free(m->t[i].near.sym);
+		free(m->t[i].impl.sym);
 	}
 	free(m->t);
 	free(m->num);
