@@ -441,8 +441,13 @@ void trap(struct lgk_frame *f)
 		return;
 	case 0x66:
 	case 0x67:
-		if (lgk_int(f) != LGK_RESUME)
+		if ((r = lgk_int(f)) != LGK_RESUME) {
+			const unsigned char *p = (const unsigned char *)f->eip - 2;
+
+			kprintf("int at %p: result %d, bytes %x %x %x %x %x %x %x %x %x\n",
+				(unsigned long)p, r, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
 			panic(f, "int 0x66/0x67 at no claimed site");
+		}
 		return;
 	case IPI_VEC:
 		lgk_ipi();
