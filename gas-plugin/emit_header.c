@@ -220,7 +220,8 @@ static void ccall_body(FILE *f, const struct gate *g)
 	fprintf(f, "\n\t\tLG_ASM_CCALL(\"%lu\") LG_ASM_CC_RESTORE\n\t\t: %s\n\t\t: ", g->number,
 		g->nout || g->carry ? "\"=a\"(lg_r)" : "");
 	if (n)
-		fputs("[lg_v] \"r\"(lg_v), \"m\"(lg_v)", f);
+		fputs("[lg_v] \"r\"(lg_v), \"m\"(lg_v), ", f);
+	fputs("LG_CC_FRAME", f);
 	fprintf(f, "\n\t\t: %s\"ecx\", \"edx\", \"esi\", \"memory\", \"cc\");\n",
 		g->nout || g->carry ? "" : "\"eax\", ");
 	print_result(f, g);

@@ -125,6 +125,34 @@ static void ins(FILE *f, const char *fmt, ...)
 	fputs("\\n\"\n", f);
 }
 
+/* One call-frame directive (.cfi_ and FMT), kept by LG_CFI when the
+ * compiler emits its own, so that unwinders walk through the thunk. */
+static void cfi(FILE *f, const char *fmt, ...) __attribute__((__format__(__printf__, 2, 3)));
+static void cfi(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("\tLG_CFI(\"\\t.cfi_", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputs("\\n\")\n", f);
+}
+
+static void push(FILE *f, const char *reg)
+{
+	ins(f, "pushl %%%s", reg);
+	cfi(f, "adjust_cfa_offset 4");
+	cfi(f, "rel_offset %%%s, 0", reg);
+}
+
+static void pop(FILE *f, const char *reg)
+{
+	ins(f, "popl %%%s", reg);
+	cfi(f, "adjust_cfa_offset -4");
+	cfi(f, "restore %%%s", reg);
+}
+
 /* The body of a direct thunk, up to its ret or lret.  Frame: the saved
  * caller-saved registers, the caller's ebp, then one zeroed slot per
  * output when outputs go by pointer (at -4(%ebp), -8(%ebp)...), then the
@@ -138,11 +166,12 @@ static void direct_body(FILE *f, const char *an, const struct gate *g)
 
 	for (i = 0; i < 3; i++)
 		if (!is_output(g, scratch[i])) {
-			ins(f, "pushl %%%s", reg_name[scratch[i]]);
+			push(f, reg_name[scratch[i]]);
 			saved[ns++] = scratch[i];
 		}
-	ins(f, "pushl %%ebp");
+	push(f, "ebp");
 	ins(f, "movl %%esp, %%ebp");
+	cfi(f, "def_cfa_register %%ebp");
 	if (nptr)
 		ins(f, "subl $%d, %%esp", 4 * nptr);
 	for (i = 0; i < nptr; i++)
@@ -164,20 +193,28 @@ static void direct_body(FILE *f, const char *an, const struct gate *g)
 	for (i = 0; i < nptr; i++)
 		ins(f, "movl %d(%%ebp), %%%s", -4 * (i + 1), reg_name[g->out[i].reg]);
 	ins(f, "leave");
+	cfi(f, "def_cfa %%esp, %d", 4 + 4 * ns);
+	cfi(f, "restore %%ebp");
 	while (ns--)
-		ins(f, "popl %%%s", reg_name[saved[ns]]);
+		pop(f, reg_name[saved[ns]]);
 }
 
+/* The thunk's label, and the start of its call-frame information: a far
+ * entry's return address is below the caller's CS (LG_CFI_FAR). */
 static void thunk_label(FILE *f, const char *an, const struct gate *g, const char *suffix)
 {
 	fprintf(f, "\t\"\\t.p2align 4\\n\\t.globl lg_thunk_%s_%s_%s\\n\"\n", an, g->name, suffix);
 	fprintf(f, "\t\"\\t.hidden lg_thunk_%s_%s_%s\\n\"\n", an, g->name, suffix);
 	fprintf(f, "\t\"\\t.type lg_thunk_%s_%s_%s, @function\\n\"\n", an, g->name, suffix);
 	fprintf(f, "\t\"lg_thunk_%s_%s_%s:\\n\"\n", an, g->name, suffix);
+	cfi(f, "startproc");
+	if (!strcmp(suffix, "far"))
+		fputs("\tLG_CFI(\"\\t\" LG_CFI_FAR)\n", f);
 }
 
 static void thunk_size(FILE *f, const char *an, const struct gate *g, const char *suffix)
 {
+	cfi(f, "endproc");
 	fprintf(f, "\t\"\\t.size lg_thunk_%s_%s_%s, . - lg_thunk_%s_%s_%s\\n\"\n", an, g->name,
 		suffix, an, g->name, suffix);
 }
@@ -290,7 +327,7 @@ static void regparm_thunks(FILE *f, const char *an, const struct gate *g)
 		thunk_label(f, an, g, "near");
 		for (i = 0; i < 3; i++)
 			if (regparm_saves(g, regparm_reg[i])) {
-				ins(f, "pushl %%%s", reg_name[regparm_reg[i]]);
+				push(f, reg_name[regparm_reg[i]]);
 				ns++;
 			}
 		shuffle(f, g);
@@ -299,7 +336,7 @@ static void regparm_thunks(FILE *f, const char *an, const struct gate *g)
 			ins(f, "movl %%eax, %%%s", reg_name[g->out[0].reg]);
 		for (i = 3; i--;)
 			if (regparm_saves(g, regparm_reg[i]))
-				ins(f, "popl %%%s", reg_name[regparm_reg[i]]);
+				pop(f, reg_name[regparm_reg[i]]);
 		if (ns || res)
 			ins(f, "ret");
 		thunk_size(f, an, g, "near");

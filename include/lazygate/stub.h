@@ -162,6 +162,12 @@
 #define LG_ASM_CC_PAD(bytes) "subl $" bytes ", %%esp\n\t"
 #define LG_ASM_CC_PUSH(off) "pushl " off "(%[lg_v])\n\t"
 #define LG_ASM_CC_RESTORE "movl %%esi, %%esp"
+/* An input operand of every C-call site that moves esp: asking for the
+ * frame address makes the compiler keep a frame pointer in the function
+ * the site is inlined into.  Its unwind tables then find the frame by
+ * ebp, which the site leaves alone, so backtraces, debuggers and
+ * unwinders see through the moved esp (by esp they would not). */
+#define LG_CC_FRAME [lg_fp] "r"(__builtin_frame_address(0))
 
 /* Top-level asm, once per object: an empty site table (so the start/stop
  * symbols exist) and the module's discovery note. */

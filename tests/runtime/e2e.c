@@ -86,6 +86,47 @@ static void test_calls(void)
 	ok(t_misaligned == 0, "the implementations ran on a 16-byte aligned stack");
 }
 
+/* Unwinding: a backtrace taken in an implementation (impl_t.c) walks out
+ * through the thunk, if any, and the site (whose end is a return address)
+ * to the function that called unwind_probe. */
+extern int t_unwind, t_nframes;
+extern void *t_frames[];
+static void *probe_ret;
+
+__attribute__((noipa)) static int unwind_probe(int narrow)
+{
+	int r;
+
+	probe_ret = __builtin_return_address(0);
+	t_unwind = 1;
+	r = narrow ? t_narrow(1, 2, 0) : (int)t_length("four");
+	t_unwind = 0;
+	return r;
+}
+
+/* Whether the frame after the end of a site of GATE is probe_ret's. */
+static int unwound(unsigned int gate)
+{
+	const struct lg_site *e;
+	int i;
+
+	for (i = 0; i + 1 < t_nframes; i++)
+		for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
+			if (lg_site_gate(e) == gate && t_frames[i] == (void *)(lg_site_addr(e) + LG_KLEN))
+				return t_frames[i + 1] == probe_ret;
+	return 0;
+}
+
+static void test_unwind(void)
+{
+	ok(unwind_probe(0) == 4 && unwound(LG_GATE_t_length),
+	   "a backtrace in the implementation walks through the site (%s) to its caller's caller",
+	   LAZYGATE_CCALL ? "C-call" : "direct thunk");
+	ok(unwind_probe(1) == 100004 && unwound(LG_GATE_t_narrow),
+	   "the same through the site of a gate with narrow arguments (%s)",
+	   LAZYGATE_CCALL ? "C-call" : "generic thunk");
+}
+
 static const struct lg_gate *gate_of(unsigned int gate)
 {
 	unsigned int i;
@@ -234,6 +275,7 @@ int main(int argc, char **argv)
 	ok(st0.sites == (unsigned long)(__stop_lazygate_sites - __start_lazygate_sites),
 	   "the runtime found all %lu sites", st0.sites);
 	test_calls();
+	test_unwind();
 	test_states(mode);
 	test_fork();
 	if (argc > 2)

@@ -90,7 +90,7 @@ uint32_t demo_version(void)
 	__asm__ __volatile__(LG_ASM_CC_SAVE
 		LG_ASM_CCALL("1") LG_ASM_CC_RESTORE
 		: "=a"(lg_r)
-		: 
+		: LG_CC_FRAME
 		: "ecx", "edx", "esi", "memory", "cc");
 	return (uint32_t)lg_r;
 #else
@@ -114,7 +114,7 @@ int demo_add(int a, int b)
 	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
 		LG_ASM_CCALL("2") LG_ASM_CC_RESTORE
 		: "=a"(lg_r)
-		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: [lg_v] "r"(lg_v), "m"(lg_v), LG_CC_FRAME
 		: "ecx", "edx", "esi", "memory", "cc");
 	return (int)lg_r;
 #else
@@ -139,7 +139,7 @@ int demo_open(const char *path, int mode, int *handle)
 	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("4") LG_ASM_CC_PUSH("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
 		LG_ASM_CCALL("3") LG_ASM_CC_RESTORE
 		: "=a"(lg_r)
-		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: [lg_v] "r"(lg_v), "m"(lg_v), LG_CC_FRAME
 		: "ecx", "edx", "esi", "memory", "cc");
 	return lg_r != 0;
 #else
@@ -165,7 +165,7 @@ int demo_close(int handle)
 	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("12") LG_ASM_CC_PUSH("0")
 		LG_ASM_CCALL("4") LG_ASM_CC_RESTORE
 		: "=a"(lg_r)
-		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: [lg_v] "r"(lg_v), "m"(lg_v), LG_CC_FRAME
 		: "ecx", "edx", "esi", "memory", "cc");
 	return lg_r != 0;
 #else
@@ -191,7 +191,7 @@ int demo_map_page(uint32_t phys, void **virt)
 	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
 		LG_ASM_CCALL("5") LG_ASM_CC_RESTORE
 		: "=a"(lg_r)
-		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: [lg_v] "r"(lg_v), "m"(lg_v), LG_CC_FRAME
 		: "ecx", "edx", "esi", "memory", "cc");
 	return lg_r != 0;
 #else
@@ -218,7 +218,7 @@ void demo_beep(unsigned int hz)
 	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("12") LG_ASM_CC_PUSH("0")
 		LG_ASM_CCALL("6") LG_ASM_CC_RESTORE
 		: 
-		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: [lg_v] "r"(lg_v), "m"(lg_v), LG_CC_FRAME
 		: "eax", "ecx", "edx", "esi", "memory", "cc");
 #else
 	__asm__ __volatile__(LG_ASM_STUB("6")
@@ -252,7 +252,7 @@ void demo_divmod(uint32_t n, uint32_t d, uint32_t *q, uint32_t *r)
 	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PUSH("12") LG_ASM_CC_PUSH("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
 		LG_ASM_CCALL("8") LG_ASM_CC_RESTORE
 		: "=a"(lg_r)
-		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: [lg_v] "r"(lg_v), "m"(lg_v), LG_CC_FRAME
 		: "ecx", "edx", "esi", "memory", "cc");
 #else
 	uint32_t lg_o_q = n;
@@ -283,7 +283,7 @@ int demo_every(int a, unsigned b, long c, size_t d, const void *e, char *f, ssiz
 	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PUSH("44") LG_ASM_CC_PUSH("40") LG_ASM_CC_PUSH("36") LG_ASM_CC_PUSH("32") LG_ASM_CC_PUSH("28") LG_ASM_CC_PUSH("24") LG_ASM_CC_PUSH("20") LG_ASM_CC_PUSH("16") LG_ASM_CC_PUSH("12") LG_ASM_CC_PUSH("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
 		LG_ASM_CCALL("9") LG_ASM_CC_RESTORE
 		: "=a"(lg_r)
-		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: [lg_v] "r"(lg_v), "m"(lg_v), LG_CC_FRAME
 		: "ecx", "edx", "esi", "memory", "cc");
 	return lg_r != 0;
 #else
@@ -319,7 +319,7 @@ int8_t demo_narrow(char c, int16_t h, bool flag)
 	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("4") LG_ASM_CC_PUSH("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
 		LG_ASM_CCALL("16") LG_ASM_CC_RESTORE
 		: "=a"(lg_r)
-		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: [lg_v] "r"(lg_v), "m"(lg_v), LG_CC_FRAME
 		: "ecx", "edx", "esi", "memory", "cc");
 	return (int8_t)lg_r;
 #else
@@ -343,7 +343,7 @@ uintptr_t demo_address(const char *p)
 	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("12") LG_ASM_CC_PUSH("0")
 		LG_ASM_CCALL("17") LG_ASM_CC_RESTORE
 		: "=a"(lg_r)
-		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: [lg_v] "r"(lg_v), "m"(lg_v), LG_CC_FRAME
 		: "ecx", "edx", "esi", "memory", "cc");
 	return (uintptr_t)lg_r;
 #else
@@ -368,7 +368,7 @@ struct info *demo_app_info(struct node *n, const volatile int depth)
 	__asm__ __volatile__(LG_ASM_CC_SAVE LG_ASM_CC_PAD("8") LG_ASM_CC_PUSH("4") LG_ASM_CC_PUSH("0")
 		LG_ASM_CCALL("18") LG_ASM_CC_RESTORE
 		: "=a"(lg_r)
-		: [lg_v] "r"(lg_v), "m"(lg_v)
+		: [lg_v] "r"(lg_v), "m"(lg_v), LG_CC_FRAME
 		: "ecx", "edx", "esi", "memory", "cc");
 	return (struct info *)(uintptr_t)lg_r;
 #else
@@ -391,7 +391,7 @@ void demo_sync(void)
 	__asm__ __volatile__(LG_ASM_CC_SAVE
 		LG_ASM_CCALL("19") LG_ASM_CC_RESTORE
 		: 
-		: 
+		: LG_CC_FRAME
 		: "eax", "ecx", "edx", "esi", "memory", "cc");
 #else
 	__asm__ __volatile__(LG_ASM_STUB("19")

@@ -10,23 +10,41 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_version_near\n"
 	"\t.type lg_thunk_demo_version_near, @function\n"
 	"lg_thunk_demo_version_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tpushl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %edx, 0\n")
 	"\tpushl %ebp\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ebp, 0\n")
 	"\tmovl %esp, %ebp\n"
+	LG_CFI("\t.cfi_def_cfa_register %ebp\n")
 	"\tandl $-16, %esp\n"
 	"\tcall demo_impl_version\n"
 	"\tleave\n"
+	LG_CFI("\t.cfi_def_cfa %esp, 12\n")
+	LG_CFI("\t.cfi_restore %ebp\n")
 	"\tpopl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %edx\n")
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_version_near, . - lg_thunk_demo_version_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_version_far\n"
 	"\t.hidden lg_thunk_demo_version_far\n"
 	"\t.type lg_thunk_demo_version_far, @function\n"
 	"lg_thunk_demo_version_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_version_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_version_far, . - lg_thunk_demo_version_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_version_far(void), lg_thunk_demo_version_near(void);
@@ -38,26 +56,44 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_add_near\n"
 	"\t.type lg_thunk_demo_add_near, @function\n"
 	"lg_thunk_demo_add_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tpushl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %edx, 0\n")
 	"\tpushl %ebp\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ebp, 0\n")
 	"\tmovl %esp, %ebp\n"
+	LG_CFI("\t.cfi_def_cfa_register %ebp\n")
 	"\tandl $-16, %esp\n"
 	"\tsubl $16, %esp\n"
 	"\tmovl %eax, 0(%esp)\n"
 	"\tmovl %ebx, 4(%esp)\n"
 	"\tcall demo_impl_add\n"
 	"\tleave\n"
+	LG_CFI("\t.cfi_def_cfa %esp, 12\n")
+	LG_CFI("\t.cfi_restore %ebp\n")
 	"\tpopl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %edx\n")
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_add_near, . - lg_thunk_demo_add_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_add_far\n"
 	"\t.hidden lg_thunk_demo_add_far\n"
 	"\t.type lg_thunk_demo_add_far, @function\n"
 	"lg_thunk_demo_add_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_add_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_add_far, . - lg_thunk_demo_add_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_add_far(void), lg_thunk_demo_add_near(void);
@@ -69,10 +105,18 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_open_near\n"
 	"\t.type lg_thunk_demo_open_near, @function\n"
 	"lg_thunk_demo_open_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tpushl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %edx, 0\n")
 	"\tpushl %ebp\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ebp, 0\n")
 	"\tmovl %esp, %ebp\n"
+	LG_CFI("\t.cfi_def_cfa_register %ebp\n")
 	"\tsubl $4, %esp\n"
 	"\tmovl $0, -4(%ebp)\n"
 	"\tandl $-16, %esp\n"
@@ -85,16 +129,26 @@ __asm__(".pushsection .text\n"
 	"\tnegl %eax\n"
 	"\tmovl -4(%ebp), %eax\n"
 	"\tleave\n"
+	LG_CFI("\t.cfi_def_cfa %esp, 12\n")
+	LG_CFI("\t.cfi_restore %ebp\n")
 	"\tpopl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %edx\n")
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_open_near, . - lg_thunk_demo_open_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_open_far\n"
 	"\t.hidden lg_thunk_demo_open_far\n"
 	"\t.type lg_thunk_demo_open_far, @function\n"
 	"lg_thunk_demo_open_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_open_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_open_far, . - lg_thunk_demo_open_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_open_far(void), lg_thunk_demo_open_near(void);
@@ -106,28 +160,50 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_close_near\n"
 	"\t.type lg_thunk_demo_close_near, @function\n"
 	"lg_thunk_demo_close_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %eax, 0\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tpushl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %edx, 0\n")
 	"\tpushl %ebp\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ebp, 0\n")
 	"\tmovl %esp, %ebp\n"
+	LG_CFI("\t.cfi_def_cfa_register %ebp\n")
 	"\tandl $-16, %esp\n"
 	"\tsubl $16, %esp\n"
 	"\tmovl %ebx, 0(%esp)\n"
 	"\tcall demo_impl_close\n"
 	"\tnegl %eax\n"
 	"\tleave\n"
+	LG_CFI("\t.cfi_def_cfa %esp, 16\n")
+	LG_CFI("\t.cfi_restore %ebp\n")
 	"\tpopl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %edx\n")
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tpopl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %eax\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_close_near, . - lg_thunk_demo_close_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_close_far\n"
 	"\t.hidden lg_thunk_demo_close_far\n"
 	"\t.type lg_thunk_demo_close_far, @function\n"
 	"lg_thunk_demo_close_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_close_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_close_far, . - lg_thunk_demo_close_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_close_far(void), lg_thunk_demo_close_near(void);
@@ -139,10 +215,18 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_map_page_near\n"
 	"\t.type lg_thunk_demo_map_page_near, @function\n"
 	"lg_thunk_demo_map_page_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %eax, 0\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tpushl %ebp\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ebp, 0\n")
 	"\tmovl %esp, %ebp\n"
+	LG_CFI("\t.cfi_def_cfa_register %ebp\n")
 	"\tsubl $4, %esp\n"
 	"\tmovl $0, -4(%ebp)\n"
 	"\tandl $-16, %esp\n"
@@ -154,16 +238,26 @@ __asm__(".pushsection .text\n"
 	"\tnegl %eax\n"
 	"\tmovl -4(%ebp), %edx\n"
 	"\tleave\n"
+	LG_CFI("\t.cfi_def_cfa %esp, 12\n")
+	LG_CFI("\t.cfi_restore %ebp\n")
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tpopl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %eax\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_map_page_near, . - lg_thunk_demo_map_page_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_map_page_far\n"
 	"\t.hidden lg_thunk_demo_map_page_far\n"
 	"\t.type lg_thunk_demo_map_page_far, @function\n"
 	"lg_thunk_demo_map_page_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_map_page_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_map_page_far, . - lg_thunk_demo_map_page_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_map_page_far(void), lg_thunk_demo_map_page_near(void);
@@ -175,27 +269,49 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_beep_near\n"
 	"\t.type lg_thunk_demo_beep_near, @function\n"
 	"lg_thunk_demo_beep_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %eax, 0\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tpushl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %edx, 0\n")
 	"\tpushl %ebp\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ebp, 0\n")
 	"\tmovl %esp, %ebp\n"
+	LG_CFI("\t.cfi_def_cfa_register %ebp\n")
 	"\tandl $-16, %esp\n"
 	"\tsubl $16, %esp\n"
 	"\tmovl %ecx, 0(%esp)\n"
 	"\tcall demo_impl_beep\n"
 	"\tleave\n"
+	LG_CFI("\t.cfi_def_cfa %esp, 16\n")
+	LG_CFI("\t.cfi_restore %ebp\n")
 	"\tpopl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %edx\n")
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tpopl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %eax\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_beep_near, . - lg_thunk_demo_beep_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_beep_far\n"
 	"\t.hidden lg_thunk_demo_beep_far\n"
 	"\t.type lg_thunk_demo_beep_far, @function\n"
 	"lg_thunk_demo_beep_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_beep_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_beep_far, . - lg_thunk_demo_beep_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_beep_far(void), lg_thunk_demo_beep_near(void);
@@ -216,9 +332,15 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_divmod_near\n"
 	"\t.type lg_thunk_demo_divmod_near, @function\n"
 	"lg_thunk_demo_divmod_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tpushl %ebp\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ebp, 0\n")
 	"\tmovl %esp, %ebp\n"
+	LG_CFI("\t.cfi_def_cfa_register %ebp\n")
 	"\tsubl $8, %esp\n"
 	"\tmovl $0, -4(%ebp)\n"
 	"\tmovl $0, -8(%ebp)\n"
@@ -234,15 +356,23 @@ __asm__(".pushsection .text\n"
 	"\tmovl -4(%ebp), %eax\n"
 	"\tmovl -8(%ebp), %edx\n"
 	"\tleave\n"
+	LG_CFI("\t.cfi_def_cfa %esp, 8\n")
+	LG_CFI("\t.cfi_restore %ebp\n")
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_divmod_near, . - lg_thunk_demo_divmod_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_divmod_far\n"
 	"\t.hidden lg_thunk_demo_divmod_far\n"
 	"\t.type lg_thunk_demo_divmod_far, @function\n"
 	"lg_thunk_demo_divmod_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_divmod_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_divmod_far, . - lg_thunk_demo_divmod_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_divmod_far(void), lg_thunk_demo_divmod_near(void);
@@ -286,28 +416,50 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_address_near\n"
 	"\t.type lg_thunk_demo_address_near, @function\n"
 	"lg_thunk_demo_address_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %eax, 0\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tpushl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %edx, 0\n")
 	"\tpushl %ebp\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ebp, 0\n")
 	"\tmovl %esp, %ebp\n"
+	LG_CFI("\t.cfi_def_cfa_register %ebp\n")
 	"\tandl $-16, %esp\n"
 	"\tsubl $16, %esp\n"
 	"\tmovl %esi, 0(%esp)\n"
 	"\tcall demo_impl_address\n"
 	"\tmovl %eax, %esi\n"
 	"\tleave\n"
+	LG_CFI("\t.cfi_def_cfa %esp, 16\n")
+	LG_CFI("\t.cfi_restore %ebp\n")
 	"\tpopl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %edx\n")
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tpopl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %eax\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_address_near, . - lg_thunk_demo_address_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_address_far\n"
 	"\t.hidden lg_thunk_demo_address_far\n"
 	"\t.type lg_thunk_demo_address_far, @function\n"
 	"lg_thunk_demo_address_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_address_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_address_far, . - lg_thunk_demo_address_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_address_far(void), lg_thunk_demo_address_near(void);
@@ -319,26 +471,44 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_app_info_near\n"
 	"\t.type lg_thunk_demo_app_info_near, @function\n"
 	"lg_thunk_demo_app_info_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tpushl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %edx, 0\n")
 	"\tpushl %ebp\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ebp, 0\n")
 	"\tmovl %esp, %ebp\n"
+	LG_CFI("\t.cfi_def_cfa_register %ebp\n")
 	"\tandl $-16, %esp\n"
 	"\tsubl $16, %esp\n"
 	"\tmovl %edi, 0(%esp)\n"
 	"\tmovl %ecx, 4(%esp)\n"
 	"\tcall demo_impl_app_info\n"
 	"\tleave\n"
+	LG_CFI("\t.cfi_def_cfa %esp, 12\n")
+	LG_CFI("\t.cfi_restore %ebp\n")
 	"\tpopl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %edx\n")
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_app_info_near, . - lg_thunk_demo_app_info_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_app_info_far\n"
 	"\t.hidden lg_thunk_demo_app_info_far\n"
 	"\t.type lg_thunk_demo_app_info_far, @function\n"
 	"lg_thunk_demo_app_info_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_app_info_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_app_info_far, . - lg_thunk_demo_app_info_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_app_info_far(void), lg_thunk_demo_app_info_near(void);
@@ -350,25 +520,47 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_sync_near\n"
 	"\t.type lg_thunk_demo_sync_near, @function\n"
 	"lg_thunk_demo_sync_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %eax, 0\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tpushl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %edx, 0\n")
 	"\tpushl %ebp\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ebp, 0\n")
 	"\tmovl %esp, %ebp\n"
+	LG_CFI("\t.cfi_def_cfa_register %ebp\n")
 	"\tandl $-16, %esp\n"
 	"\tcall demo_impl_sync\n"
 	"\tleave\n"
+	LG_CFI("\t.cfi_def_cfa %esp, 16\n")
+	LG_CFI("\t.cfi_restore %ebp\n")
 	"\tpopl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %edx\n")
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tpopl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %eax\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_sync_near, . - lg_thunk_demo_sync_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_sync_far\n"
 	"\t.hidden lg_thunk_demo_sync_far\n"
 	"\t.type lg_thunk_demo_sync_far, @function\n"
 	"lg_thunk_demo_sync_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_sync_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_sync_far, . - lg_thunk_demo_sync_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_sync_far(void), lg_thunk_demo_sync_near(void);
@@ -380,8 +572,11 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_mix_far\n"
 	"\t.type lg_thunk_demo_mix_far, @function\n"
 	"lg_thunk_demo_mix_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall demo_impl_mix\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_mix_far, . - lg_thunk_demo_mix_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_mix_far(void);
@@ -393,18 +588,27 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_swap_near\n"
 	"\t.type lg_thunk_demo_swap_near, @function\n"
 	"lg_thunk_demo_swap_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %edx, 0\n")
 	"\txchgl %edx, %eax\n"
 	"\tcall demo_impl_swap\n"
 	"\tpopl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %edx\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_swap_near, . - lg_thunk_demo_swap_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_swap_far\n"
 	"\t.hidden lg_thunk_demo_swap_far\n"
 	"\t.type lg_thunk_demo_swap_far, @function\n"
 	"lg_thunk_demo_swap_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_swap_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_swap_far, . - lg_thunk_demo_swap_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_swap_far(void), lg_thunk_demo_swap_near(void);
@@ -416,24 +620,41 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_rot_near\n"
 	"\t.type lg_thunk_demo_rot_near, @function\n"
 	"lg_thunk_demo_rot_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tpushl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %eax, 0\n")
 	"\tpushl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %edx, 0\n")
 	"\tpushl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset 4\n")
+	LG_CFI("\t.cfi_rel_offset %ecx, 0\n")
 	"\tmovl %ebx, %edx\n"
 	"\txchgl %ecx, %eax\n"
 	"\tcall demo_impl_rot\n"
 	"\tmovl %eax, %esi\n"
 	"\tpopl %ecx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %ecx\n")
 	"\tpopl %edx\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %edx\n")
 	"\tpopl %eax\n"
+	LG_CFI("\t.cfi_adjust_cfa_offset -4\n")
+	LG_CFI("\t.cfi_restore %eax\n")
 	"\tret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_rot_near, . - lg_thunk_demo_rot_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_rot_far\n"
 	"\t.hidden lg_thunk_demo_rot_far\n"
 	"\t.type lg_thunk_demo_rot_far, @function\n"
 	"lg_thunk_demo_rot_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_rot_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_rot_far, . - lg_thunk_demo_rot_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_rot_far(void), lg_thunk_demo_rot_near(void);
@@ -445,15 +666,20 @@ __asm__(".pushsection .text\n"
 	"\t.hidden lg_thunk_demo_neg_near\n"
 	"\t.type lg_thunk_demo_neg_near, @function\n"
 	"lg_thunk_demo_neg_near:\n"
+	LG_CFI("\t.cfi_startproc\n")
 	"\tmovl %ebx, %eax\n"
 	"\tjmp demo_impl_neg\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_neg_near, . - lg_thunk_demo_neg_near\n"
 	"\t.p2align 4\n\t.globl lg_thunk_demo_neg_far\n"
 	"\t.hidden lg_thunk_demo_neg_far\n"
 	"\t.type lg_thunk_demo_neg_far, @function\n"
 	"lg_thunk_demo_neg_far:\n"
+	LG_CFI("\t.cfi_startproc\n")
+	LG_CFI("\t" LG_CFI_FAR)
 	"\tcall lg_thunk_demo_neg_near\n"
 	"\tlret\n"
+	LG_CFI("\t.cfi_endproc\n")
 	"\t.size lg_thunk_demo_neg_far, . - lg_thunk_demo_neg_far\n"
 	"\t.popsection\n");
 __attribute__((__visibility__("hidden"))) extern void lg_thunk_demo_neg_far(void), lg_thunk_demo_neg_near(void);
