@@ -155,6 +155,17 @@ unsigned long lgk_linear(unsigned int cs, unsigned int eip)
 	return eip + (d[2] | d[3] << 8 | d[4] << 16 | (unsigned long)d[7] << 24);
 }
 
+/* The target of call-gate selector SEL if it is one of ours, else 0. */
+static unsigned long gate_target(unsigned int sel)
+{
+	unsigned int i = sel >> 3;
+	const unsigned char *d = gdt() + i * 8;
+
+	if ((sel & 4) || i < cg_first || i >= cg_first + cg_used)
+		return 0;
+	return d[0] | d[1] << 8 | (unsigned long)d[6] << 16 | (unsigned long)d[7] << 24;
+}
+
 /* A 32-bit call gate, DPL 3, to kcs:target. */
 static void set_gate(unsigned int idx, unsigned long target)
 {
@@ -264,13 +275,14 @@ static const struct lg_gate *gate_find(unsigned int num, const struct lg_api **a
 	return 0;
 }
 
-static int implements(const struct lg_api *a, unsigned int num)
+/* The gate NUM of provider A if A implements it, else 0. */
+static const struct lg_gate *implemented(const struct lg_api *a, unsigned int num)
 {
 	unsigned int j;
 
 	for (j = 0; a && j < a->count; j++)
 		if (a->gates[j].number == num && PROVIDED(&a->gates[j]))
-			return 1;
+			return &a->gates[j];
 	return 0;
 }
 
@@ -430,16 +442,37 @@ struct batch {
 	int far;                  /* bind: the bind mode, read once for all phases */
 };
 
+/* Do the bytes P of site E call one of G's entries: near to the near
+ * entry (impl for a C-call site), far to the far entry through kcs or
+ * through our call gate to it?  A site bound ahead of time to anything
+ * else (gatelink bind) is not G's to unbind. */
+static int bound_to(const struct lg_site *e, const unsigned char *p, const struct lg_gate *g)
+{
+	struct lg_decoded d;
+	unsigned long near = (unsigned long)(lg_site_ccall(e) ? g->impl : g->near_entry);
+
+	switch (lg_classify(p, LG_MAXLEN, &d)) {
+	case LG_S_NEAR:
+		return lg_site_addr(e) + LG_KLEN + (unsigned long)(long)d.rel == near;
+	case LG_S_BOUND:
+		if (d.selector == kcs)
+			return d.offset == (unsigned long)g->far_entry;
+		return gate_target(d.selector) == (unsigned long)g->far_entry;
+	default:
+		return 0;
+	}
+}
+
 /* Does batch B take site E, whose bytes before any claim are P?  An
- * unbind takes every bound site of a gate OLD implements, whatever the
- * target (one provider serves a gate number at a time): near entry, far
- * entry, or impl for a C-call site. */
+ * unbind takes the sites bound to a gate of OLD's. */
 static int takes(const struct batch *b, const struct lg_site *e, const unsigned char *p)
 {
 	enum lg_state s = lg_match(p, lg_site_kind(e), lg_site_gate(e));
+	const struct lg_gate *g;
 
 	if (b->what == LGK_EV_UNBIND)
-		return (s == LG_S_BOUND || s == LG_S_NEAR) && implements(b->old, lg_site_gate(e));
+		return (s == LG_S_BOUND || s == LG_S_NEAR) &&
+		       (g = implemented(b->old, lg_site_gate(e))) && bound_to(e, p, g);
 	return s == LG_S_INITIAL && (lg_site_kind(e) <= LG_K16) == ((b->cs & 3) != 3);
 }
 
@@ -484,7 +517,7 @@ static int phase(const struct batch *b, const struct lg_site *t, size_t n, int p
 			if (claim(0, p, p[0]))
 				continue;
 		} else if (ph == TAIL) {
-			for (k = 0; k < len; k++)
+			for (k = 0; k < LG_MAXLEN; k++)
 				was[k] = p[k];
 			was[0] = to[0]; /* every state of a kind has the same head */
 			if (!takes(b, e, was))

@@ -587,10 +587,27 @@ static void which_worker(unsigned int cpu)
 			__atomic_add_fetch(&which_after, 1, __ATOMIC_RELAXED);
 }
 
+/* A site bound ahead of time to code of its own, as gatelink bind may
+ * bind one: no provider's entry, so no replacement may unbind it. */
+unsigned int which_elsewhere(void);
+__asm__(".text\nwhich_elsewhere:\n\tmovl $7, %eax\n\tret\n");
+static unsigned int __attribute__((noinline)) which_fixed(void) { return kapi_which(); }
+
+static int fixed_to_elsewhere(const struct lg_site *e)
+{
+	const unsigned char *p = (const unsigned char *)lg_site_addr(e);
+	unsigned char to[LG_MAXLEN];
+	unsigned int i, n = lg_bound_near(lg_site_addr(e), (unsigned long)which_elsewhere, to);
+
+	for (i = 0; i < n && p[i] == to[i]; i++)
+		;
+	return i == n;
+}
+
 static void test_replace(void)
 {
 	struct lgk_stats a, b;
-	const struct lg_site *e;
+	const struct lg_site *e, *fixed;
 
 	kprintf("== provider replacement, all CPUs running\n");
 	if (!get_module(&mod_drv32, "drv32"))
@@ -601,6 +618,10 @@ static void test_replace(void)
 		if (lg_site_gate(e) == LG_GATE_kapi_which)
 			which_site = e;
 	which_cc = kernel_site(LG_GATE_kapi_which, 1);
+	fixed = kernel_site(LG_GATE_kapi_which, 0);
+	if (fixed) /* before any CPU runs it */
+		lg_bound_near(lg_site_addr(fixed), (unsigned long)which_elsewhere,
+			      (unsigned char *)lg_site_addr(fixed));
 	check(lgk_provide(&kapi_which1_api) == 0, "provider v1 registered", "");
 	a = total();
 	run_all(which_worker);
@@ -617,6 +638,8 @@ static void test_replace(void)
 	      "C-call: replacement unbinds the site bound to the old implementation, rebinds to the new",
 	      "near to v1's before: %d, to v2's after: %d", which_cc1,
 	      which_cc && impl_to(which_cc, &kapi_which2_api));
+	check(fixed && fixed_to_elsewhere(fixed) && which_fixed() == 7,
+	      "a site bound ahead of time to other code is left alone", "");
 }
 
 /* A far call to a null selector that is in no table. */
