@@ -486,7 +486,8 @@ static unsigned int form(const struct batch *b, const struct lg_site *e, unsigne
 		return lg_initial(lg_site_kind(e), lg_site_gate(e), to);
 	if (allowed(b->cs, e, &g) != LGK_RESUME)
 		return 0;
-	ev->cs = b->cs;
+	ev->cs = b->cs; /* the callers it binds for, at the site itself */
+	ev->eip = (unsigned int)(lg_site_addr(e) - lgk_linear(b->cs, 0));
 	return bound_form(b->cs, b->far, e, g, ev, to);
 }
 

@@ -47,7 +47,7 @@ struct lgk_event {
 	unsigned int cpu;
 	unsigned long site; /* linear address */
 	unsigned int gate, kind;
-	unsigned int cs, eip;       /* the caller (0 for UNBIND) */
+	unsigned int cs, eip;       /* the caller: the site in cs for a batch bind, 0 for UNBIND */
 	unsigned int sel;           /* bound selector (kernel CS or call gate); 0: near */
 	unsigned long target;       /* entry point (sel 0: near_entry, impl for a C-call site) */
 	const char *api, *name;     /* 0 if unknown */
