@@ -57,7 +57,7 @@ struct lgk_event {
 struct lgk_ops {
 	unsigned int (*cpu)(void);   /* index of this CPU, < LGK_MAX_CPUS */
 	void (*send_ipi)(void);      /* the sync IPI to every other CPU */
-	void (*event)(const struct lgk_event *ev); /* may be 0 */
+	void (*event)(const struct lgk_event *ev); /* may be 0; under the lock in batches */
 };
 
 /* Per-CPU counters. */
