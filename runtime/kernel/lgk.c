@@ -619,11 +619,20 @@ static int resolve(struct lgk_frame *f, unsigned long site, int trapped)
 	case LG_S_BOUND:
 	case LG_S_NEAR:
 		/* Bound by another CPU while this one fetched the old bytes or
-		 * waited: re-execute.  A bound site cannot fault at its own
-		 * address, so repeats mean something else is wrong. */
-		unlock();
+		 * waited: re-execute.  The trap's return serializes, so on a CPU
+		 * the re-execution is the bound call and never traps here again.
+		 * An emulator's translation cache can: QEMU TCG (MTTCG) may
+		 * translate the site while another vCPU writes it and keep that
+		 * translation after the write; one that starts at the site (the
+		 * re-execution's, or any instruction crossing a page) then traps
+		 * for ever.  Storing the head again, under the lock so that no
+		 * patch is under way, changes no byte but makes it retranslate.
+		 * Repeats after that mean something else is wrong. */
 		repeats[c] = last_site[c] == site ? repeats[c] + 1 : 0;
 		last_site[c] = site;
+		if (repeats[c])
+			*(volatile unsigned char *)site = *(volatile unsigned char *)site;
+		unlock();
 		if (repeats[c] > 2)
 			return LGK_PASS;
 		if (trapped)
