@@ -99,7 +99,7 @@ __attribute__((noipa)) static int unwind_probe(int which)
 
 	probe_ret = __builtin_return_address(0);
 	t_unwind = 1;
-	r = which == 2 ? t_add3(40, 2) : which ? t_narrow(1, 2, 0) : (int)t_length("four");
+	r = which == 2 ? t_where(40, 2) : which ? t_narrow(1, 2, 0) : (int)t_length("four");
 	t_unwind = 0;
 	return r;
 }
@@ -125,7 +125,7 @@ static void test_unwind(void)
 	ok(unwind_probe(1) == 100004 && unwound(LG_GATE_t_narrow),
 	   "the same through the site of a gate with narrow arguments (%s)",
 	   LAZYGATE_CCALL ? "C-call" : "generic thunk");
-	ok(unwind_probe(2) == 42 && unwound(LG_GATE_t_add3),
+	ok(unwind_probe(2) == 42 && unwound(LG_GATE_t_where),
 	   "the same through the site of a regparm gate (%s)",
 	   LAZYGATE_CCALL ? "C-call" : "the moves in front of it");
 }
