@@ -112,17 +112,23 @@ static int is_output(const struct gate *g, int reg)
 	return 0;
 }
 
+/* FMT between OPEN and CLOSE: one line of the generated asm string. */
+static void vline(FILE *f, const char *open, const char *close, const char *fmt, va_list ap)
+{
+	fputs(open, f);
+	vfprintf(f, fmt, ap);
+	fputs(close, f);
+}
+
 /* One instruction as a line of the asm string. */
 static void ins(FILE *f, const char *fmt, ...) __attribute__((__format__(__printf__, 2, 3)));
 static void ins(FILE *f, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("\t\"\\t", f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	vline(f, "\t\"\\t", "\\n\"\n", fmt, ap);
 	va_end(ap);
-	fputs("\\n\"\n", f);
 }
 
 /* One call-frame directive (.cfi_ and FMT), kept by LG_CFI when the
@@ -132,11 +138,9 @@ static void cfi(FILE *f, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("\tLG_CFI(\"\\t.cfi_", f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	vline(f, "\tLG_CFI(\"\\t.cfi_", "\\n\")\n", fmt, ap);
 	va_end(ap);
-	fputs("\\n\")\n", f);
 }
 
 static void push(FILE *f, const char *reg)
