@@ -12,3 +12,13 @@ check() { # check DESCRIPTION COMMAND...
 }
 finish() { echo "1..$n"; test "$fails" -eq 0; exit $?; }
 tmpdir() { T=$(mktemp -d "${TMPDIR:-/tmp}/lazygate.XXXXXX"); trap 'rm -rf "$T"' EXIT; }
+# i386_test "$0" "$@": this test runs i386 programs.  Where the host cannot
+# (configure chose the VM, $RUN32 is its runner), run the whole script again
+# inside the VM, once, and return its status.
+i386_test() {
+	if [ -n "${RUN32:-}" ] && [ -z "${LAZYGATE_IN_VM:-}" ]; then
+		LAZYGATE_IN_VM=1
+		export LAZYGATE_IN_VM
+		exec "$RUN32" "${SHELL:-/bin/sh}" "$@"
+	fi
+}
