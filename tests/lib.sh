@@ -17,8 +17,6 @@ tmpdir() { T=$(mktemp -d "${TMPDIR:-/tmp}/lazygate.XXXXXX"); trap 'rm -rf "$T"' 
 # inside the VM, once, and return its status.
 i386_test() {
 	if [ -n "${RUN32:-}" ] && [ -z "${LAZYGATE_IN_VM:-}" ]; then
-		LAZYGATE_IN_VM=1
-		export LAZYGATE_IN_VM
 		exec "$RUN32" "${SHELL:-/bin/sh}" "$@"
 	fi
 }
