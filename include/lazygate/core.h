@@ -41,6 +41,12 @@ unsigned int lg_bound_near(unsigned long site, unsigned long target, unsigned ch
 enum lg_state lg_match(const unsigned char *p, unsigned int kind, unsigned int gate);
 int lg_is_initial(const unsigned char *p, unsigned int kind, unsigned int gate);
 enum lg_state lg_classify(const unsigned char *p, size_t avail, struct lg_decoded *d);
+/* A #GP with error code ERR at the site of entry E (0: the address is no
+ * site): the state the site's bytes are in now if the fault can be
+ * lazygate's, LG_S_NONE (pass it on) if not.  ERR must be one the site
+ * can raise, 0 or its own vector in either encoding; a non-zero ERR then
+ * says the thread executed the trap state.  Reads the site's bytes. */
+enum lg_state lg_gp_state(const struct lg_site *e, unsigned int err);
 const char *lg_kind_name(unsigned int kind);
 const char *lg_state_name(enum lg_state s);
 

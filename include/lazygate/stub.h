@@ -46,6 +46,15 @@
 #define LG_VEC_K16 0x66
 #define LG_VEC_APP 0x9a
 
+/* Error codes of the #GP a site raises (FORMAT.md, "Which faults are
+ * lazygate's"): 0 for the initial stub's far call to a null selector; for
+ * "int vector" through a DPL-0 gate, vector << 3 | 2 (IDT entry, IDT bit)
+ * on CPUs, and vector << 4 | 2 under QEMU 7.2's TCG in long mode, which
+ * scales the vector by the size of a 64-bit gate. */
+#define LG_GP_CALL 0
+#define LG_GP_INT(v) ((v) << 3 | 2)
+#define LG_GP_INT_QEMU(v) ((v) << 4 | 2)
+
 #define LG_KLEN 9 /* kernel stubs */
 #define LG_ALEN 8 /* application stubs */
 #define LG_MAXLEN 9

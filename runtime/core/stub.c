@@ -129,6 +129,24 @@ enum lg_state lg_match(const unsigned char *p, unsigned int kind, unsigned int g
 	return LG_S_NONE;
 }
 
+/* Can a site of KIND raise #GP(ERR)?  Its initial far call raises #GP(0);
+ * its trap state's int, whose vector is byte 1, either encoding. */
+static int raises(unsigned int kind, unsigned int err)
+{
+	unsigned int v = pfx[kind][1];
+
+	return err == LG_GP_CALL || err == LG_GP_INT(v) || err == LG_GP_INT_QEMU(v);
+}
+
+/* The table and the bytes decide; the error code is only checked to be
+ * one the site can raise, so either encoding of the int works. */
+enum lg_state lg_gp_state(const struct lg_site *e, unsigned int err)
+{
+	if (!e || lg_site_kind(e) >= LG_NKINDS || !raises(lg_site_kind(e), err))
+		return LG_S_NONE;
+	return lg_match((const unsigned char *)lg_site_addr(e), lg_site_kind(e), lg_site_gate(e));
+}
+
 static int initial_kind(const unsigned char *p, size_t avail)
 {
 	unsigned int k;

@@ -600,15 +600,29 @@ int lgk_bind_table(const struct lg_site *t, size_t n, unsigned int cs)
 
 /* ---- the trap path ---------------------------------------------------- */
 
-static int resolve(struct lgk_frame *f, unsigned long site, int trapped)
+/* The state of E's site for a trap there: a #GP (GP) must carry an error
+ * code the site can raise (lg_gp_state); the int of lgk_int came from the
+ * trap state's own byte 1, so the bytes alone decide.  Lock held. */
+static enum lg_state state(const struct lgk_frame *f, const struct lg_site *e, int gp)
+{
+	if (gp)
+		return lg_gp_state(e, f->error);
+	return lg_match((const unsigned char *)lg_site_addr(e), lg_site_kind(e), lg_site_gate(e));
+}
+
+/* A trap at SITE: a #GP (GP), or an int 0x66/0x67 from ring 0.  TRAPPED:
+ * the CPU executed the trap state (the int, or a #GP with a non-zero
+ * error code, which lg_gp_state accepts only for the site's vector). */
+static int resolve(struct lgk_frame *f, unsigned long site, int gp)
 {
 	const struct lg_site *e = find(site);
 	unsigned int c = ops->cpu();
+	int trapped = !gp || f->error;
 
 	if (!e)
 		return LGK_PASS;
 	lock();
-	switch (lg_match((const unsigned char *)site, lg_site_kind(e), lg_site_gate(e))) {
+	switch (state(f, e, gp)) {
 	case LG_S_INITIAL:
 		if (!trapped) {
 			COUNT(c, traps);
@@ -648,17 +662,12 @@ static int resolve(struct lgk_frame *f, unsigned long site, int trapped)
 
 int lgk_gp(struct lgk_frame *f)
 {
-	unsigned int err = f->error;
-
-	if (err && err != (LG_VEC_APP << 3 | 2) && err != (LG_VEC_K32 << 3 | 2) &&
-	    err != (LG_VEC_K16 << 3 | 2))
-		return LGK_PASS;
-	return resolve(f, lgk_linear(f->cs, f->eip), err != 0);
+	return resolve(f, lgk_linear(f->cs, f->eip), 1);
 }
 
 int lgk_int(struct lgk_frame *f)
 {
-	int r = resolve(f, lgk_linear(f->cs, f->eip - 2), 1);
+	int r = resolve(f, lgk_linear(f->cs, f->eip - 2), 0);
 
 	if (r == LGK_RESUME)
 		f->eip -= 2;

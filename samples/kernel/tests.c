@@ -654,6 +654,41 @@ static unsigned int __attribute__((noinline)) corrupt_site(void)
 	return (unsigned int)kapi_add(1, 2);
 }
 
+/* A #GP at a site bound meanwhile, with the error code of its trap state's
+ * int as a CPU reports it (vector << 3 | 2) and as QEMU 7.2's TCG in long
+ * mode does (vector << 4 | 2): both re-execute the site and count a wait.
+ * An error code the site cannot raise, or the address of no site, goes the
+ * ordinary way.  The frames are made here: this CPU raises only the first
+ * encoding. */
+static void test_gp_error(unsigned long site)
+{
+	struct lgk_frame f;
+	struct lgk_stats a = total(), b;
+	int r[4];
+
+	kmemset(&f, 0, sizeof f);
+	f.vector = 13;
+	f.cs = KCS;
+	f.eip = (unsigned int)site;
+	f.error = LG_GP_INT(LG_VEC_K32);
+	r[0] = lgk_gp(&f);
+	f.error = LG_GP_INT_QEMU(LG_VEC_K32);
+	r[1] = lgk_gp(&f);
+	b = total();
+	check(r[0] == LGK_RESUME && r[1] == LGK_RESUME && b.waits - a.waits == 2 &&
+		      f.eip == (unsigned int)site,
+	      "#GP of the trap state's int, CPU's and QEMU 7.2's error code: re-executes the site",
+	      "results %d %d, waits %u", r[0], r[1], (unsigned)(b.waits - a.waits));
+	f.error = LG_GP_INT(0x80);
+	r[2] = lgk_gp(&f);
+	f.error = LG_GP_INT_QEMU(LG_VEC_K32);
+	f.eip = (unsigned int)site + 1;
+	r[3] = lgk_gp(&f);
+	check(r[2] == LGK_PASS && r[3] == LGK_PASS,
+	      "#GP(int 0x80) at a site, #GP(QEMU's int 0x67) at no site: ordinary", "results %d %d",
+	      r[2], r[3]);
+}
+
 static void test_notsite(void)
 {
 	unsigned long before = gp_ordinary;
@@ -679,6 +714,7 @@ static void test_notsite(void)
 	      "site with unknown bytes: ordinary #GP, not patched", "");
 	p[3] = LG_GATE_kapi_add;
 	check(corrupt_site() == 3, "restored site binds", "");
+	test_gp_error((unsigned long)p);
 }
 
 /* Bind-all before the calls: every kapi site unbound by a replacement,

@@ -1,5 +1,6 @@
 /* Unit tests of the runtime core: encodings against DESIGN.md's table,
- * state recognition, tables, and the patch protocol's intermediate states. */
+ * state recognition, which #GPs are lazygate's, tables, and the patch
+ * protocol's intermediate states. */
 #include <string.h>
 #include <stdlib.h>
 #include <lazygate/core.h>
@@ -84,6 +85,107 @@ static void test_states(void)
 	ok(lg_classify(b, 9, &d) == LG_S_NONE, "CD 80 (int 0x80) is never a trap state");
 	b[1] = 0x9a;
 	ok(lg_classify(b, 9, &d) == LG_S_TRAP && d.kind == -1, "CD 9A: application kind, table decides");
+}
+
+/* Which #GPs are lazygate's (FORMAT.md, "Which faults are lazygate's"):
+ * the table and the bytes decide; the error code must be one the site can
+ * raise.  The error codes of each kind's int, written out by hand: the
+ * CPU's vector * 8 + 2 and QEMU 7.2's vector * 16 + 2. */
+static const unsigned int gp_cpu[LG_NKINDS] = {0x33a, 0x332, 0x4d2, 0x4d2};
+static const unsigned int gp_qemu[LG_NKINDS] = {0x672, 0x662, 0x9a2, 0x9a2};
+
+/* Error codes no site of KIND raises: the other vectors' (ours and int
+ * 0x80's, both encodings), a selector's, the vector's without the IDT bit
+ * or with the external bit. */
+static unsigned int foreign(unsigned int kind, unsigned int *err)
+{
+	unsigned int k, n = 0, v = gp_cpu[kind] >> 3;
+
+	for (k = 0; k < LG_NKINDS; k++)
+		if (gp_cpu[k] != gp_cpu[kind]) {
+			err[n++] = gp_cpu[k];
+			err[n++] = gp_qemu[k];
+		}
+	err[n++] = 0x80 * 8 + 2;
+	err[n++] = 0x80 * 16 + 2;
+	err[n++] = 0x20;      /* #GP(selector): a far call to a bad descriptor */
+	err[n++] = v << 3;    /* GDT entry v */
+	err[n++] = v << 3 | 3; /* IDT entry, external event */
+	err[n++] = v << 4 | 3;
+	return n;
+}
+
+static void test_gp(void)
+{
+	static unsigned char code[16 * LG_NKINDS];
+	static struct lg_site t[LG_NKINDS], odd;
+	unsigned int k, i, n, err[16];
+
+	ok(LG_GP_INT(LG_VEC_K32) == gp_cpu[LG_K32] && LG_GP_INT_QEMU(LG_VEC_K32) == gp_qemu[LG_K32] &&
+	       LG_GP_INT(LG_VEC_K16) == gp_cpu[LG_K16] && LG_GP_INT_QEMU(LG_VEC_K16) == gp_qemu[LG_K16] &&
+	       LG_GP_INT(LG_VEC_APP) == gp_cpu[LG_A32] && LG_GP_INT_QEMU(LG_VEC_APP) == gp_qemu[LG_A32] &&
+	       LG_GP_CALL == 0,
+	   "error code macros: vector * 8 + 2, QEMU's vector * 16 + 2, 0 for the far call");
+	for (k = 0; k < LG_NKINDS; k++) {
+		t[k].rel = (int)((unsigned long)(code + 16 * k) - (unsigned long)&t[k].rel);
+		t[k].info = GATE | k << LG_KIND_SHIFT;
+	}
+	for (k = 0; k < LG_NKINDS; k++) {
+		const struct lg_site *e = &t[k];
+		unsigned char *p = code + 16 * k;
+		const char *name = lg_kind_name(k);
+		unsigned int bad = 0, other = k == LG_K32 ? LG_K16 : LG_K32;
+
+		lg_initial(k, GATE, p);
+		ok(lg_gp_state(e, 0) == LG_S_INITIAL, "%s initial, #GP(0): ours, initial", name);
+		ok(lg_gp_state(e, gp_cpu[k]) == LG_S_INITIAL && lg_gp_state(e, gp_qemu[k]) == LG_S_INITIAL,
+		   "%s initial, the int's #GP (unbound again meanwhile): ours", name);
+		p[0] = LG_HEAD_TRAP;
+		ok(lg_gp_state(e, gp_cpu[k]) == LG_S_TRAP, "%s trap state, #GP(%#x): ours", name, gp_cpu[k]);
+		ok(lg_gp_state(e, gp_qemu[k]) == LG_S_TRAP, "%s trap state, QEMU 7.2's #GP(%#x): ours",
+		   name, gp_qemu[k]);
+		ok(lg_gp_state(e, 0) == LG_S_TRAP, "%s trap state, #GP(0) (claimed meanwhile): ours", name);
+		n = foreign(k, err);
+		for (i = 0; i < n; i++)
+			bad += lg_gp_state(e, err[i]) != LG_S_NONE;
+		ok(n >= 10 && !bad, "%s trap state, %u error codes the site cannot raise: not ours (%u taken)",
+		   name, n, bad);
+		lg_bound_far(k, 0x11223344, 0x1b, p);
+		ok(lg_gp_state(e, gp_cpu[k]) == LG_S_BOUND && lg_gp_state(e, gp_qemu[k]) == LG_S_BOUND &&
+		       lg_gp_state(e, 0) == LG_S_BOUND,
+		   "%s bound meanwhile: ours, bound", name);
+		ok(lg_gp_state(e, 0x18) == LG_S_NONE, "%s bound, #GP(selector): not ours", name);
+		lg_initial(k, GATE, p);
+		p[0] = LG_HEAD_TRAP;
+		p[1] = 0x80;
+		ok(lg_gp_state(e, 0) == LG_S_NONE && lg_gp_state(e, gp_cpu[k]) == LG_S_NONE &&
+		       lg_gp_state(e, 0x80 * 8 + 2) == LG_S_NONE && lg_gp_state(e, 0x80 * 16 + 2) == LG_S_NONE,
+		   "%s site holding CD 80: not ours", name);
+		p[1] = (unsigned char)(gp_cpu[other] >> 3);
+		ok(lg_gp_state(e, gp_cpu[k]) == LG_S_NONE && lg_gp_state(e, gp_cpu[other]) == LG_S_NONE &&
+		       lg_gp_state(e, gp_qemu[other]) == LG_S_NONE,
+		   "%s site holding CD %02X (%s's trap state): not ours", name, p[1], lg_kind_name(other));
+		lg_initial(k, GATE + 1, p);
+		ok(lg_gp_state(e, 0) == LG_S_NONE, "%s site holding another gate's stub: not ours", name);
+		p[0] = 0xf4; /* hlt */
+		ok(lg_gp_state(e, 0) == LG_S_NONE, "%s site holding hlt: not ours", name);
+		lg_initial(k, GATE, p);
+	}
+	lg_bound_near(lg_site_addr(&t[LG_K32]), 0x1000, code);
+	ok(lg_gp_state(&t[LG_K32], gp_cpu[LG_K32]) == LG_S_NEAR &&
+	       lg_gp_state(&t[LG_K32], gp_qemu[LG_K32]) == LG_S_NEAR,
+	   "k32 bound near meanwhile: ours, near");
+	lg_initial(LG_K32, GATE, code);
+	ok(lg_table_sorted(t, LG_NKINDS) && lg_table_find(t, LG_NKINDS, (unsigned long)code) == &t[0] &&
+	       !lg_table_find(t, LG_NKINDS, (unsigned long)code + 2),
+	   "the sites are found, an address inside one is not");
+	ok(lg_gp_state(lg_table_find(t, LG_NKINDS, (unsigned long)code + 2), 0) == LG_S_NONE &&
+	       lg_gp_state(0, gp_cpu[LG_K32]) == LG_S_NONE && lg_gp_state(0, gp_qemu[LG_K32]) == LG_S_NONE,
+	   "an address that is no site: not ours, whatever the error code");
+	odd.rel = (int)((unsigned long)code - (unsigned long)&odd.rel);
+	odd.info = GATE | 7u << LG_KIND_SHIFT;
+	ok(lg_gp_state(&odd, 0) == LG_S_NONE && lg_gp_state(&odd, gp_cpu[LG_K32]) == LG_S_NONE,
+	   "an entry of an unknown kind: not ours");
 }
 
 /* A table of N sites, every 16 bytes in CODE, entries in a scrambled order. */
@@ -233,6 +335,7 @@ int main(void)
 {
 	test_encodings();
 	test_states();
+	test_gp();
 	test_tables();
 	test_patch();
 	return tap_done();
