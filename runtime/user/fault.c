@@ -278,12 +278,25 @@ static int handle(ucontext_t *uc)
 	case LG_S_BOUND:
 	case LG_S_NEAR:
 		/* Another thread bound it while this one fetched the old bytes
-		 * or waited for the lock.  A bound site cannot fault at its own
-		 * address: faults here again and again with no code written
-		 * in between mean something else is wrong.  (A thread that
-		 * keeps losing races for a site, binds apart, is fine.) */
+		 * or waited for the lock.  On a CPU, the trap's return
+		 * serializes, and the thread cannot fault here again before
+		 * code is written.  QEMU's multi-threaded TCG can: a vCPU that
+		 * translated the code around the site while another wrote it
+		 * may keep that translation (CD 67) after the write, and every
+		 * thread that runs through it traps.  Storing the head again
+		 * when a thread comes back, under the lock so that no patch is
+		 * under way, changes no byte but makes QEMU drop the
+		 * translation (as the kernel resolver does).  A third return
+		 * with nothing but these stores written in between means
+		 * something else is wrong.  (A thread that keeps losing races
+		 * for a site, binds apart, is fine.) */
 		repeats = last_site == site && last_writes == lg_stats.writes ? repeats + 1 : 0;
 		last_site = site;
+		if (repeats && repeats <= 2) {
+			unsigned char head = *(volatile unsigned char *)site;
+
+			lg_code_write((unsigned char *)site, &head, 1);
+		}
 		last_writes = lg_stats.writes;
 		lg_unlock();
 		if (repeats > 2)
