@@ -69,25 +69,32 @@ int is_type_word(const char *s)
 	       !strcmp(s, "float") || !strcmp(s, "double");
 }
 
+/* The words single-spaced (without const and volatile if SKIP_QUALS). */
 static char *join(const struct words *w, int skip_quals)
 {
-	size_t len = 1;
-	char *s;
+	size_t len = 1, n;
+	char *s, *end;
 	int i;
 
 	for (i = 0; i < w->n; i++)
 		len += strlen(w->word[i]) + 1;
-	s = xmalloc(len);
+	s = end = xmalloc(len);
 	*s = 0;
 	for (i = 0; i < w->n; i++) {
 		if (skip_quals && (!strcmp(w->word[i], "const") || !strcmp(w->word[i], "volatile")))
 			continue;
-		if (*s)
-			strcat(s, " ");
-		strcat(s, w->word[i]);
+		if (end > s)
+			*end++ = ' ';
+		n = strlen(w->word[i]);
+		memcpy(end, w->word[i], n + 1);
+		end += n;
 	}
 	return s;
 }
+
+/* A type in a message is clipped to this many bytes and "...": a line of
+ * a megabyte of type words gets a message of a line. */
+#define SPELLED_MAX 64
 
 /* The type as written, for messages: "const char **". */
 static char *spelled(const struct words *w, int stars)
@@ -96,6 +103,14 @@ static char *spelled(const struct words *w, int stars)
 	size_t n = strlen(t);
 	int i;
 
+	if (n > SPELLED_MAX) {
+		n = SPELLED_MAX;
+		while (n && ((unsigned char)t[n] & 0xc0) == 0x80)
+			n--; /* not in the middle of a UTF-8 sequence */
+		t = xrealloc(t, n + 4);
+		memcpy(t + n, "...", 4);
+		return t;
+	}
 	t = xrealloc(t, n + (size_t)stars + 2);
 	if (stars)
 		t[n++] = ' ';

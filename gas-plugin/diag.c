@@ -79,39 +79,74 @@ char *diag_text(const struct loc *l)
 	return xstrndup(line + a, b - a);
 }
 
+/* A long line is quoted as a window of this many bytes around the
+ * column, with "..." where it is cut (GCC and Clang do the same): an error
+ * on a line of a megabyte prints a line, not a megabyte. */
+#define QUOTE_MAX 120
+
+static int continuation(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+/* The window [*a, *b) of LINE (LEN bytes) shown around byte FIRST. */
+static void window(const char *line, size_t len, size_t first, size_t *a, size_t *b)
+{
+	int k;
+
+	*a = 0;
+	*b = len;
+	if (len <= QUOTE_MAX)
+		return;
+	*a = first > QUOTE_MAX / 3 ? first - QUOTE_MAX / 3 : 0;
+	if (*a > len - QUOTE_MAX)
+		*a = len - QUOTE_MAX;
+	*b = *a + QUOTE_MAX;
+	/* Whole UTF-8 sequences (at most 3 continuation bytes: any more
+	 * are not UTF-8, and the window stays bounded). */
+	for (k = 0; k < 3 && *a > 0 && continuation(line[*a]); k++)
+		(*a)--;
+	for (k = 0; k < 3 && *b < len && continuation(line[*b]); k++)
+		(*b)++;
+}
+
+/* Both lines are built in BUF and written at once: stderr is unbuffered,
+ * and a write per character of a long caret line took seconds. */
 static void quote(const struct loc *l)
 {
+	char buf[2 * (QUOTE_MAX + 64)], *p = buf;
 	const char *line;
-	size_t len, i, first, last;
-	char num[32];
+	size_t len, i, first, last, a, b;
 	int w;
 
 	if (!find_line(l->first_line, &line, &len))
 		return;
-	w = snprintf(num, sizeof num, " %4d", l->first_line);
-	fprintf(stderr, "%s | ", num);
-	fwrite(line, 1, len, stderr);
-	fprintf(stderr, "\n%*s | ", w, "");
 	first = (size_t)(l->first_column - 1);
 	last = l->last_line == l->first_line ? (size_t)(l->last_column - 1) : len;
 	if (first > len)
 		first = len;
-	if (last > len)
-		last = len;
+	window(line, len, first, &a, &b);
+	if (last > b)
+		last = b;
+	w = snprintf(p, 40, " %4d", l->first_line);
+	p += w;
+	p += sprintf(p, " | %s", a ? "..." : "");
+	memcpy(p, line + a, b - a);
+	p += b - a;
+	p += sprintf(p, "%s\n%*s | %s", b < len ? "..." : "", w, "", a ? "   " : "");
 	/* Pad with the line's own tabs; one space per character otherwise
 	 * (UTF-8 continuation bytes take no room). */
-	for (i = 0; i < first; i++) {
-		unsigned char c = (unsigned char)line[i];
-		if (c == '\t')
-			putc('\t', stderr);
-		else if ((c & 0xc0) != 0x80)
-			putc(' ', stderr);
-	}
-	putc('^', stderr);
+	for (i = a; i < first; i++)
+		if (line[i] == '\t')
+			*p++ = '\t';
+		else if (!continuation(line[i]))
+			*p++ = ' ';
+	*p++ = '^';
 	for (i = first + 1; i < last; i++)
-		if (((unsigned char)line[i] & 0xc0) != 0x80)
-			putc('~', stderr);
-	putc('\n', stderr);
+		if (!continuation(line[i]))
+			*p++ = '~';
+	*p++ = '\n';
+	fwrite(buf, 1, (size_t)(p - buf), stderr);
 }
 
 void diag_error(const struct loc *l, const char *fmt, ...)

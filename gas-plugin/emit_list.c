@@ -14,33 +14,30 @@ static const char *access_word(enum access a)
 	return a == ACC_KERNEL ? "kernel" : a == ACC_APP ? "app" : "both";
 }
 
+/* By number, each primary before its aliases, aliases in declaration
+ * order (an alias has its primary's number). */
 static int by_number(const void *a, const void *b)
 {
 	const struct gate *x = *(const struct gate *const *)a, *y = *(const struct gate *const *)b;
 
-	return x->number < y->number ? -1 : x->number > y->number;
+	if (x->number != y->number)
+		return x->number < y->number ? -1 : 1;
+	if ((x->alias_of < 0) != (y->alias_of < 0))
+		return x->alias_of < 0 ? -1 : 1;
+	return x < y ? -1 : x > y;
 }
 
 void emit_list(FILE *f, const struct api *api)
 {
-	const struct gate **prim = malloc(sizeof *prim * (size_t)(api->ngates + 1));
-	int i, j, n = 0;
+	const struct gate **v = xmalloc(sizeof *v * (size_t)(api->ngates + 1));
+	int i;
 
-	if (!prim)
-		abort();
 	for (i = 0; i < api->ngates; i++)
-		if (api->gate[i].alias_of < 0)
-			prim[n++] = &api->gate[i];
-	qsort(prim, (size_t)n, sizeof *prim, by_number);
+		v[i] = &api->gate[i];
+	qsort(v, (size_t)api->ngates, sizeof *v, by_number);
 	fprintf(f, "api %s\n", api->name);
-	for (i = 0; i < n; i++) {
-		fprintf(f, "%lu %s %s\n", prim[i]->number, prim[i]->name, access_word(prim[i]->access));
-		for (j = 0; j < api->ngates; j++) {
-			const struct gate *g = &api->gate[j];
-
-			if (g->alias_of >= 0 && &api->gate[g->alias_of] == prim[i])
-				fprintf(f, "%lu %s %s\n", prim[i]->number, g->name, access_word(prim[i]->access));
-		}
-	}
-	free(prim);
+	for (i = 0; i < api->ngates; i++)
+		fprintf(f, "%lu %s %s\n", v[i]->number, v[i]->name,
+			access_word(gate_primary(api, v[i])->access));
+	free(v);
 }

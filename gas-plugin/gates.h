@@ -100,7 +100,10 @@ struct api {
 	int uses_regs;  /* some gate is raw */
 	int uses_ssize; /* some type is ssize_t */
 	char **tags; /* struct tags used, to forward-declare */
-	int ntags;
+	int ntags, tagcap;
+	/* model.c's indexes (tsearch trees): names case-folded, primaries by
+	 * number, tags */
+	void *by_name, *by_number, *tag_set;
 };
 
 /* ---- Reading (lexer.l, parser.y, model.c, rdos.c) ----------------------- */
@@ -177,7 +180,8 @@ void model_finish(struct reader *rd, const struct loc *eof);
 /* Shared helpers */
 int model_find_name(const struct api *a, const char *name);
 int model_find_number(const struct api *a, unsigned long number);
-struct gate *model_add(struct api *a);
+struct gate *model_add(struct api *a, const struct gate *g);
+void model_free(struct api *a);
 int model_check_name(struct reader *rd, const char *name, const struct loc *l);
 
 /* rdos.c: the parser's actions for RDOS .def files */

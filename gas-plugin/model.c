@@ -2,6 +2,9 @@
  * semantic actions and every check that needs more than one token
  * (registers, parameter names, types, numbers, duplicates).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* tdestroy */
+#endif
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
@@ -9,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <search.h>
 #include <lazygate/stub.h>
 #include "gates.h"
 
@@ -25,39 +29,83 @@ int reg_lookup(const char *name)
 	return -1;
 }
 
-struct gate *model_add(struct api *a)
-{
-	struct gate *g;
+/* ---- The indexes: gatec is O(n log n) in gates, names and tags --------
+ * Names by their case-folded spelling (two names that differ only in case
+ * clash: gas macro names ignore it), primaries by number, struct tags by
+ * spelling: glibc's tsearch trees (red-black), so no input makes a lookup
+ * slower than log n. */
 
+struct key {
+	const char *name;
+	unsigned long number;
+	int gate;
+};
+
+static int by_folded_name(const void *x, const void *y)
+{
+	return strcasecmp(((const struct key *)x)->name, ((const struct key *)y)->name);
+}
+
+static int by_number(const void *x, const void *y)
+{
+	const struct key *a = x, *b = y;
+
+	return a->number < b->number ? -1 : a->number > b->number;
+}
+
+static int by_spelling(const void *x, const void *y)
+{
+	return strcmp(x, y);
+}
+
+static void index_gate(void **root, const struct gate *g, int i, int (*cmp)(const void *, const void *))
+{
+	struct key *k = xmalloc(sizeof *k);
+
+	k->name = g->name;
+	k->number = g->number;
+	k->gate = i;
+	if (*(struct key **)tsearch(k, root, cmp) != k)
+		abort(); /* the callers checked that it is new */
+}
+
+/* Add a copy of G (named, checked) to the model and its indexes. */
+struct gate *model_add(struct api *a, const struct gate *g)
+{
 	if (a->ngates == a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 64;
 		a->gate = xrealloc(a->gate, (size_t)a->cap * sizeof *a->gate);
 	}
-	g = &a->gate[a->ngates++];
-	memset(g, 0, sizeof *g);
-	g->alias_of = -1;
-	return g;
+	a->gate[a->ngates] = *g;
+	index_gate(&a->by_name, g, a->ngates, by_folded_name);
+	if (g->alias_of < 0)
+		index_gate(&a->by_number, g, a->ngates, by_number);
+	return &a->gate[a->ngates++];
+}
+
+/* The gate whose name differs from NAME at most in case, or -1. */
+static int find_folded(const struct api *a, const char *name)
+{
+	struct key k = { name, 0, 0 };
+	struct key **f = tfind(&k, &a->by_name, by_folded_name);
+
+	return f ? (*f)->gate : -1;
 }
 
 int model_find_name(const struct api *a, const char *name)
 {
-	int i;
+	int i = find_folded(a, name);
 
-	for (i = 0; i < a->ngates; i++)
-		if (!strcmp(a->gate[i].name, name))
-			return i;
-	return -1;
+	return i >= 0 && !strcmp(a->gate[i].name, name) ? i : -1;
 }
 
 /* The primary gate with NUMBER, or -1. */
 int model_find_number(const struct api *a, unsigned long number)
 {
-	int i;
+	struct key k = { 0, number, 0 };
+	struct key **f = tfind(&k, &a->by_number, by_number);
 
-	for (i = 0; i < a->ngates; i++)
-		if (a->gate[i].alias_of < 0 && a->gate[i].number == number)
-			return i;
-	return -1;
+	return f ? (*f)->gate : -1;
 }
 
 const struct gate *gate_primary(const struct api *a, const struct gate *g)
@@ -70,21 +118,16 @@ const struct gate *gate_primary(const struct api *a, const struct gate *g)
 int model_check_name(struct reader *rd, const char *name, const struct loc *l)
 {
 	const struct api *a = rd->api;
-	int i;
+	int i = find_folded(a, name);
 
-	for (i = 0; i < a->ngates; i++) {
-		if (!strcmp(a->gate[i].name, name)) {
-			diag_error(l, "duplicate name '%s' (first declared on line %d)", name,
-				   a->gate[i].line);
-			return -1;
-		}
-		if (!strcasecmp(a->gate[i].name, name)) {
-			diag_error(l, "'%s' differs from '%s' (line %d) only in case, which gas macro "
-				   "names ignore", name, a->gate[i].name, a->gate[i].line);
-			return -1;
-		}
-	}
-	return 0;
+	if (i < 0)
+		return 0;
+	if (!strcmp(a->gate[i].name, name))
+		diag_error(l, "duplicate name '%s' (first declared on line %d)", name, a->gate[i].line);
+	else
+		diag_error(l, "'%s' differs from '%s' (line %d) only in case, which gas macro "
+			   "names ignore", name, a->gate[i].name, a->gate[i].line);
+	return -1;
 }
 
 /* ---- Freeing what the parser collected -------------------------------- */
@@ -266,20 +309,20 @@ static int check_params(struct gate *g, struct plist *pl, int output,
 
 static void note_types(struct api *a, const struct param *p, int n)
 {
-	int i, j;
+	int i;
 
 	for (i = 0; i < n; i++) {
+		char *tag = p[i].type.struct_tag;
+
 		if (p[i].type.ssize)
 			a->uses_ssize = 1;
-		if (!p[i].type.struct_tag)
+		if (!tag || *(char **)tsearch(tag, &a->tag_set, by_spelling) != tag)
 			continue;
-		for (j = 0; j < a->ntags; j++)
-			if (!strcmp(a->tags[j], p[i].type.struct_tag))
-				break;
-		if (j == a->ntags) {
-			a->tags = xrealloc(a->tags, (size_t)(a->ntags + 1) * sizeof *a->tags);
-			a->tags[a->ntags++] = p[i].type.struct_tag;
+		if (a->ntags == a->tagcap) {
+			a->tagcap = a->tagcap ? 2 * a->tagcap : 16;
+			a->tags = xrealloc(a->tags, (size_t)a->tagcap * sizeof *a->tags);
 		}
+		a->tags[a->ntags++] = tag;
 	}
 }
 
@@ -369,8 +412,7 @@ void model_gate(struct reader *rd, enum access access, const struct loc *kw,
 		return;
 	}
 	tmp.name = name;
-	g = model_add(rd->api);
-	*g = tmp;
+	g = model_add(rd->api, &tmp);
 	rd->api->nprimary++;
 	if (g->raw)
 		rd->api->uses_regs = 1;
@@ -381,7 +423,7 @@ void model_gate(struct reader *rd, enum access access, const struct loc *kw,
 void model_alias(struct reader *rd, const struct loc *kw, char *name,
 		 const struct loc *name_loc, char *target, const struct loc *target_loc)
 {
-	struct gate *g;
+	struct gate g;
 	int t;
 
 	need_api(rd, kw);
@@ -400,12 +442,12 @@ void model_alias(struct reader *rd, const struct loc *kw, char *name,
 	free(target);
 	if (rd->api->gate[t].alias_of >= 0)
 		t = rd->api->gate[t].alias_of;
-	g = model_add(rd->api);
-	*g = rd->api->gate[t];
-	g->alias_of = t;
-	g->name = name;
-	g->line = kw->first_line;
-	g->name_loc = *name_loc;
+	g = rd->api->gate[t];
+	g.alias_of = t;
+	g.name = name;
+	g.line = kw->first_line;
+	g.name_loc = *name_loc;
+	model_add(rd->api, &g);
 }
 
 /* Wrapper names are API_NAME and implementations API_impl_NAME: a gate
@@ -436,4 +478,31 @@ void model_finish(struct reader *rd, const struct loc *eof)
 	if (!rd->api->name && rd->api_override)
 		rd->api->name = xstrdup(rd->api_override);
 	check_impl_clash(rd);
+}
+
+static void no_free(void *p)
+{
+	(void)p;
+}
+
+void model_free(struct api *a)
+{
+	int i;
+
+	for (i = 0; i < a->ngates; i++) {
+		struct gate *g = &a->gate[i];
+
+		free(g->name);
+		if (g->alias_of >= 0)
+			continue; /* an alias shares its primary's parameters */
+		params_free(g->in, g->nin);
+		params_free(g->out, g->nout);
+	}
+	tdestroy(a->by_name, free);
+	tdestroy(a->by_number, free);
+	tdestroy(a->tag_set, no_free); /* the tags belong to the types */
+	free(a->gate);
+	free(a->tags);
+	free(a->name);
+	memset(a, 0, sizeof *a);
 }

@@ -38,10 +38,17 @@ typedef void *yyscan_t;
 int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 static void yyerror(const struct loc *l, yyscan_t scanner, struct reader *rd, const char *msg);
 
+/* Room for item N of array P: it doubles when N is a power of two, so a
+ * type of a million words costs a million copies, not half a trillion. */
+static void *grow(void *p, int n, size_t size)
+{
+	return n & (n - 1) ? p : xrealloc(p, (size_t)(n ? 2 * n : 1) * size);
+}
+
 static void words_add(struct words *w, char *word, const struct loc *l)
 {
-	w->word = xrealloc(w->word, (size_t)(w->n + 1) * sizeof *w->word);
-	w->loc = xrealloc(w->loc, (size_t)(w->n + 1) * sizeof *w->loc);
+	w->word = grow(w->word, w->n, sizeof *w->word);
+	w->loc = grow(w->loc, w->n, sizeof *w->loc);
 	w->word[w->n] = word;
 	w->loc[w->n] = *l;
 	w->n++;
@@ -49,7 +56,7 @@ static void words_add(struct words *w, char *word, const struct loc *l)
 
 static void plist_add(struct plist *pl, const struct pdecl *p)
 {
-	pl->p = xrealloc(pl->p, (size_t)(pl->n + 1) * sizeof *pl->p);
+	pl->p = grow(pl->p, pl->n, sizeof *pl->p);
 	pl->p[pl->n++] = *p;
 }
 }

@@ -21,7 +21,7 @@ void rdos_assign(struct reader *rd, char *name, const struct loc *name_loc, stru
 {
 	struct api *a = rd->api;
 	size_t len = strlen(name);
-	struct gate *g;
+	struct gate g;
 	char *text;
 	int i;
 
@@ -73,20 +73,19 @@ void rdos_assign(struct reader *rd, char *name, const struct loc *name_loc, stru
 		free(name);
 		return;
 	}
-	i = model_find_number(a, (unsigned long)number.v);
-	g = model_add(a);
-	g->name = name;
-	g->name_loc = *name_loc;
-	g->number_loc = *num_loc;
-	g->line = name_loc->first_line;
-	g->number = (unsigned long)number.v;
-	g->access = rd->rdos_access;
-	g->raw = 1;
-	a->uses_regs = 1;
-	if (i >= 0)
-		g->alias_of = i; /* a second name for the number */
-	else
+	memset(&g, 0, sizeof g);
+	g.name = name;
+	g.name_loc = *name_loc;
+	g.number_loc = *num_loc;
+	g.line = name_loc->first_line;
+	g.number = (unsigned long)number.v;
+	g.access = rd->rdos_access;
+	g.raw = 1;
+	g.alias_of = model_find_number(a, g.number); /* a second name for the number */
+	if (g.alias_of < 0)
 		a->nprimary++;
+	a->uses_regs = 1;
+	model_add(a, &g);
 }
 
 void rdos_finish(struct reader *rd)

@@ -159,7 +159,11 @@ int gl_defs_read_list(struct gl_defs *d, FILE *f, const char *source)
 		gl_error("%s: no 'api NAME' line", source);
 		r = -1;
 	}
-	return r ? r : index_defs(d);
+	if (r == 0)
+		r = index_defs(d);
+	if (r) /* what was read so far goes with the error: the caller has nothing */
+		gl_defs_free(d);
+	return r;
 }
 
 int gl_defs_load_list(struct gl_defs *d, const char *path)

@@ -122,6 +122,8 @@ struct gl_table {
 	size_t first, n;
 };
 
+struct gl_sym;
+
 struct gl_obj {
 	const char *path;  /* file on disk */
 	char *name;        /* path, or path(member) */
@@ -132,6 +134,8 @@ struct gl_obj {
 	size_t nsecs;
 	struct bfd_symbol **syms;
 	long nsyms;
+	struct gl_sym *by_name; /* defined symbols by name (gl_sym_value) */
+	size_t nby_name;
 	struct gl_rel *crel; /* relocations of code sections, by section */
 	size_t ncrel;
 	struct gl_site *sites;
@@ -175,6 +179,13 @@ static inline const char *gl_site_sym(const struct gl_obj *obj, const struct gl_
 {
 	return obj->names ? obj->names[s - obj->sites] : 0;
 }
+
+/* A defined symbol, for lookups by name; I: its index in the symbol table. */
+struct gl_sym {
+	const char *name;
+	unsigned long value;
+	long i;
+};
 
 /* Called for each object of a file (each member of an archive). */
 typedef int (*gl_obj_fn)(struct gl_obj *obj, void *arg);
@@ -264,6 +275,7 @@ struct gl_off {
 
 /* impl: the implementation, the only target of C-call sites. */
 struct gl_target {
+	unsigned int gate;
 	int has_far, has_gate, has_near, has_impl;
 	unsigned int far_sel, gate_sel;
 	struct gl_off far, near, impl;
@@ -273,11 +285,7 @@ struct gl_target {
 struct gl_map {
 	char *path;
 	char *api;
-	struct gl_target *t; /* indexed by slot, in the order of first mention */
-	unsigned int *num;   /* gate number of each slot */
-	size_t n;
-	size_t *h;           /* gate -> slot + 1 (0: empty), open addressing */
-	size_t hcap;         /* a power of two, at least 2n */
+	void *index; /* the targets, a tsearch tree by gate */
 };
 
 int gl_map_load(struct gl_map *m, const char *path, const struct gl_defs *defs);

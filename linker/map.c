@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gatelink.h"
@@ -93,48 +94,31 @@ static int gate_of(const struct pline *pl, const char *s, unsigned int *gate)
 	return 0;
 }
 
-/* The bucket of GATE in the hash index: its slot's, or the empty one
- * where it would go. */
-static size_t bucket(const struct gl_map *m, unsigned int gate)
+/* Targets are kept in a tsearch tree by gate (glibc's is red-black): a
+ * lookup costs log n whatever the numbers, where the hash index it
+ * replaces could be made to probe the whole map on every line. */
+static int by_gate(const void *x, const void *y)
 {
-	size_t i = (gate * 2654435761U) & (m->hcap - 1);
+	const struct gl_target *a = x, *b = y;
 
-	while (m->h[i] && m->num[m->h[i] - 1] != gate)
-		i = (i + 1) & (m->hcap - 1);
-	return i;
+	return a->gate < b->gate ? -1 : a->gate > b->gate;
 }
 
-/* Double the index (a map may have a line per gate of a big API). */
-static void grow_index(struct gl_map *m)
+/* GATE's target: the one of an earlier line, or a new one. */
+static struct gl_target *slot(struct gl_map *m, unsigned int gate, unsigned int ln)
 {
-	size_t i;
+	struct gl_target *t = gl_xcalloc(1, sizeof *t), **found;
 
-	free(m->h);
-	m->hcap = m->hcap ? m->hcap * 2 : 256;
-	m->h = gl_xcalloc(m->hcap, sizeof *m->h);
-	for (i = 0; i < m->n; i++)
-		m->h[bucket(m, m->num[i])] = i + 1;
-}
-
-static struct gl_target *slot(struct gl_map *m, unsigned int gate, unsigned int ln, size_t *cap)
-{
-	size_t b;
-
-	if (2 * (m->n + 1) > m->hcap)
-		grow_index(m);
-	b = bucket(m, gate);
-	if (m->h[b])
-		return &m->t[m->h[b] - 1];
-	if (m->n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		m->t = gl_xrealloc(m->t, *cap, sizeof *m->t);
-		m->num = gl_xrealloc(m->num, *cap, sizeof *m->num);
+	t->gate = gate;
+	t->line = ln;
+	found = tsearch(t, &m->index, by_gate);
+	if (!found) {
+		gl_error("out of memory");
+		exit(GL_EXIT_FAIL);
 	}
-	memset(&m->t[m->n], 0, sizeof *m->t);
-	m->t[m->n].line = ln;
-	m->num[m->n] = gate;
-	m->h[b] = ++m->n;
-	return &m->t[m->n - 1];
+	if (*found != t)
+		free(t);
+	return *found;
 }
 
 static int dup_target(const struct pline *pl, int have, const char *what)
@@ -188,7 +172,7 @@ static int target(const struct pline *pl, struct gl_target *t, const char *a, co
 	return offset(pl, colon + 1, &t->far);
 }
 
-static int map_line(struct gl_map *m, char *line, const struct pline *pl, size_t *cap)
+static int map_line(struct gl_map *m, char *line, const struct pline *pl)
 {
 	char *f[4];
 	int n = 0;
@@ -216,14 +200,14 @@ static int map_line(struct gl_map *m, char *line, const struct pline *pl, size_t
 	}
 	if (gate_of(pl, f[0], &gate))
 		return -1;
-	return target(pl, slot(m, gate, pl->ln, cap), f[1], n == 3 ? f[2] : 0);
+	return target(pl, slot(m, gate, pl->ln), f[1], n == 3 ? f[2] : 0);
 }
 
 int gl_map_load(struct gl_map *m, const char *path, const struct gl_defs *defs)
 {
 	FILE *f = fopen(path, "r");
 	char *line = 0;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	struct pline pl = {path, 0, defs};
 	int r = 0;
 
@@ -235,7 +219,7 @@ int gl_map_load(struct gl_map *m, const char *path, const struct gl_defs *defs)
 	}
 	while (r == 0 && getline(&line, &len, f) > 0) {
 		pl.ln++;
-		r = map_line(m, line, &pl, &cap);
+		r = map_line(m, line, &pl);
 	}
 	if (r == 0 && ferror(f)) {
 		gl_error("%s: read error", path);
@@ -248,26 +232,27 @@ int gl_map_load(struct gl_map *m, const char *path, const struct gl_defs *defs)
 
 const struct gl_target *gl_map_find(const struct gl_map *m, unsigned int gate)
 {
-	size_t b;
+	struct gl_target key, **found;
 
-	if (!m->hcap)
-		return 0;
-	b = bucket(m, gate);
-	return m->h[b] ? &m->t[m->h[b] - 1] : 0;
+	key.gate = gate;
+	found = tfind(&key, &m->index, by_gate);
+	return found ? *found : 0;
+}
+
+static void free_target(void *p)
+{
+	struct gl_target *t = p;
+
+	free(t->far.sym);
+	free(t->near.sym);
+	free(t->impl.sym);
+	free(t);
 }
 
 void gl_map_free(struct gl_map *m)
 {
-	size_t i;
-
-	for (i = 0; i < m->n; i++) {
-		free(m->t[i].far.sym);
-		free(m->t[i].near.sym);
-		free(m->t[i].impl.sym);
-	}
-	free(m->t);
-	free(m->num);
-	free(m->h);
+	tdestroy(m->index, free_target);
 	free(m->api);
 	free(m->path);
+	memset(m, 0, sizeof *m);
 }

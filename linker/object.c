@@ -221,6 +221,7 @@ void gl_obj_free(struct gl_obj *obj)
 		free(obj->secs[i].data);
 	free(obj->secs);
 	free(obj->syms);
+	free(obj->by_name);
 	free(obj->crel);
 	free(obj->sites);
 	free(obj->names);
@@ -285,18 +286,53 @@ struct gl_sec *gl_sec_at(struct gl_obj *obj, unsigned long addr, unsigned long l
 	return any;
 }
 
-/* The address of a defined symbol of a linked image. */
-int gl_sym_value(struct gl_obj *obj, const char *name, unsigned long *value)
+/* Defined symbols by name, then symbol table order: built on the first
+ * lookup, so that a map of many symbol targets costs log n a site, not a
+ * pass over the symbol table. */
+static int by_sym_name(const void *a, const void *b)
+{
+	const struct gl_sym *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static void index_syms(struct gl_obj *obj)
 {
 	long i;
 
+	obj->by_name = gl_xcalloc((size_t)obj->nsyms + 1, sizeof *obj->by_name);
 	for (i = 0; i < obj->nsyms; i++) {
 		asymbol *s = obj->syms[i];
 
-		if (strcmp(bfd_asymbol_name(s), name) || bfd_is_und_section(s->section))
+		if (bfd_is_und_section(s->section))
 			continue;
-		*value = bfd_asymbol_value(s);
-		return 0;
+		obj->by_name[obj->nby_name].name = bfd_asymbol_name(s);
+		obj->by_name[obj->nby_name].value = bfd_asymbol_value(s);
+		obj->by_name[obj->nby_name++].i = i;
 	}
-	return -1;
+	qsort(obj->by_name, obj->nby_name, sizeof *obj->by_name, by_sym_name);
+}
+
+/* The address of a defined symbol of a linked image (the first of that
+ * name in the symbol table). */
+int gl_sym_value(struct gl_obj *obj, const char *name, unsigned long *value)
+{
+	size_t lo = 0, hi;
+
+	if (!obj->by_name)
+		index_syms(obj);
+	hi = obj->nby_name;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(obj->by_name[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == obj->nby_name || strcmp(obj->by_name[lo].name, name))
+		return -1;
+	*value = obj->by_name[lo].value;
+	return 0;
 }

@@ -33,37 +33,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void free_ctype(struct ctype *t)
-{
-	free(t->text);
-	free(t->unqual);
-	free(t->struct_tag);
-}
-
-static void free_api(struct api *a)
-{
-	int i, j;
-
-	for (i = 0; i < a->ngates; i++) {
-		struct gate *g = &a->gate[i];
-
-		free(g->name);
-		if (g->alias_of >= 0)
-			continue; /* an alias shares its primary's parameters */
-		for (j = 0; j < g->nin; j++) {
-			free(g->in[j].name);
-			free_ctype(&g->in[j].type);
-		}
-		for (j = 0; j < g->nout; j++) {
-			free(g->out[j].name);
-			free_ctype(&g->out[j].type);
-		}
-	}
-	free(a->gate);
-	free(a->tags); /* the tags themselves belong to the types */
-	free(a->name);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -95,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		emit_provider(null_out, &api, &ei);
 		emit_list(null_out, &api);
 	}
-	free_api(&api);
+	model_free(&api);
 	free(rd.size_name);
 	free(text);
 	return 0;
