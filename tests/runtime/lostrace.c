@@ -83,17 +83,6 @@ static int run(const char *lib1, const char *lib2)
 	return wrong || st.passed ? 1 : 0;
 }
 
-/* The site of t.version (call_version's, the program's only one). */
-static unsigned long version_site(void)
-{
-	const struct lg_site *e;
-
-	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
-		if (lg_site_gate(e) == LG_GATE_t_version)
-			return lg_site_addr(e);
-	return 0;
-}
-
 /* lazygate_fault on a made #GP frame at SITE with error code ERR; the
  * code writes it made in *WRITES. */
 static int made_trap(unsigned long site, unsigned int err, unsigned long *writes)
@@ -124,7 +113,7 @@ static int made_trap(unsigned long site, unsigned int err, unsigned long *writes
 static void stale(const char *lib1)
 {
 	const struct lg_api *a = load(lib1);
-	unsigned long site = version_site(), w[4];
+	unsigned long site = first_site(LG_GATE_t_version), w[4];
 	unsigned char was[LG_KLEN];
 	int r[4], i;
 

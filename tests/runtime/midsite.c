@@ -50,17 +50,6 @@ static const struct lg_api *load(const char *path)
 	return h ? (const struct lg_api *)dlsym(h, "t_api") : 0;
 }
 
-/* The site of t.version: the program has one. */
-static unsigned long version_site(void)
-{
-	const struct lg_site *e;
-
-	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
-		if (lg_site_gate(e) == LG_GATE_t_version)
-			return lg_site_addr(e);
-	return 0;
-}
-
 /* In a child: bind the site, then step through a call of it, replacing the
  * provider when the thread stands at the site if REPLACE.  Exits 0 if the
  * call returned 1 or 2, 3 if the setup failed, 4 if the site was never
@@ -76,9 +65,9 @@ static void run(int mode, int replace, const char *lib1, const char *lib2)
 	lazygate_set_bind_mode(mode);
 	v1 = load(lib1);
 	v2 = load(lib2);
-	if (!v1 || !v2 || lazygate_provide(v1) || call_version() != 1 || !version_site())
+	if (!v1 || !v2 || lazygate_provide(v1) || call_version() != 1 || !first_site(LG_GATE_t_version))
 		_exit(3);
-	site = version_site();
+	site = first_site(LG_GATE_t_version);
 	do_replace = replace;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_trap;

@@ -45,4 +45,14 @@ static inline int writable(const void *addr)
 		fclose(f);
 	return w;
 }
+/* The address of GATE's first site in this module (0: it has none). */
+static inline unsigned long first_site(unsigned int gate)
+{
+	const struct lg_site *e;
+
+	for (e = __start_lazygate_sites; e < __stop_lazygate_sites; e++)
+		if (lg_site_gate(e) == gate)
+			return lg_site_addr(e);
+	return 0;
+}
 #endif
