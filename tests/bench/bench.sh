@@ -42,7 +42,7 @@ for n in 10000 100000; do
 done
 # instructions per call (callgrind; the loop's own 3 are in every figure)
 if command -v valgrind >/dev/null 2>&1; then
-	valgrind --tool=callgrind --callgrind-out-file="$T/cg" "$B/calls" icount >/dev/null 2>&1
+	valgrind --tool=callgrind --vgdb=no --callgrind-out-file="$T/cg" "$B/calls" icount >/dev/null 2>&1
 	callgrind_annotate --inclusive=yes "$T/cg" 2>/dev/null |
 		awk '/:loop_[a-z_]+ \[/ { gsub(",", "", $1); f = $0
 			sub(/.*:loop_/, "", f); sub(/ .*/, "", f)
