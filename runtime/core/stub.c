@@ -31,6 +31,14 @@ static const unsigned char nullsel[LG_NKINDS] = {
 	LG_SEL_KERNEL, LG_SEL_KERNEL, LG_SEL_APP32, LG_SEL_APP16,
 };
 
+static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
+{
+	while (n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
 /* Kernel stubs have a 3-byte head (prefix, prefix, 9A); application stubs 2. */
 static unsigned int hlen(unsigned int kind)
 {
@@ -66,13 +74,9 @@ unsigned int lg_bound_far(unsigned int kind, unsigned int offset,
 
 int lg_is_initial(const unsigned char *p, unsigned int kind, unsigned int gate)
 {
-	unsigned int h;
+	unsigned char b[LG_MAXLEN];
 
-	if (kind >= LG_NKINDS)
-		return 0;
-	h = hlen(kind);
-	return p[0] == pfx[kind][0] && p[1] == pfx[kind][1] && (h == 2 || p[2] == LG_OP_CALLF) &&
-	       get32(p + h) == gate && p[h + 4] == nullsel[kind] && p[h + 5] == 0;
+	return kind < LG_NKINDS && same(p, b, lg_initial(kind, gate, b));
 }
 
 unsigned int lg_bound_near(unsigned long site, unsigned long target, unsigned char *out)
@@ -84,14 +88,6 @@ unsigned int lg_bound_near(unsigned long site, unsigned long target, unsigned ch
 	out[4] = LG_OP_CALL;
 	put32(out + 5, (unsigned int)(target - (site + LG_KLEN)));
 	return LG_KLEN;
-}
-
-static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
-{
-	while (n--)
-		if (*a++ != *b++)
-			return 0;
-	return 1;
 }
 
 static int is_near(const unsigned char *p)

@@ -30,6 +30,7 @@ static size_t tab_n[LGK_MAX_TABLES];
 static unsigned long tab_lo[LGK_MAX_TABLES], tab_hi[LGK_MAX_TABLES];
 static volatile unsigned int ntabs;
 static const struct lg_api *apis[LGK_MAX_APIS];
+static struct lg_providers prov = {apis, 0, LGK_MAX_APIS};
 #define CG_MAX 64
 static unsigned int cg_gate[CG_MAX];
 static volatile unsigned int bind_lock, sync_gen, online;
@@ -254,348 +255,194 @@ static const struct lg_site *find(unsigned long a)
 	return 0;
 }
 
-/* Does gate G have an implementation (FORMAT.md: impl 0 = listed, not
- * provided; gatec's tables list every gate of the API)? */
-#define PROVIDED(g) ((g)->impl && (g)->far_entry)
-
-/* The gate NUM of any provider (implemented only, if IMPL). */
-static const struct lg_gate *gate_find(unsigned int num, const struct lg_api **api, int impl)
+/* Tell the kernel about X's site (what: W). */
+static void event(struct lgk_event *ev, enum lgk_what w, const struct lg_edit *x)
 {
-	unsigned int i, j;
-
-	for (i = 0; i < LGK_MAX_APIS; i++)
-		for (j = 0; apis[i] && j < apis[i]->count; j++) {
-			const struct lg_gate *g = &apis[i]->gates[j];
-
-			if (g->number == num && (!impl || PROVIDED(g))) {
-				*api = apis[i];
-				return g;
-			}
-		}
-	return 0;
-}
-
-/* The gate NUM of provider A if A implements it, else 0. */
-static const struct lg_gate *implemented(const struct lg_api *a, unsigned int num)
-{
-	unsigned int j;
-
-	for (j = 0; a && j < a->count; j++)
-		if (a->gates[j].number == num && PROVIDED(&a->gates[j]))
-			return &a->gates[j];
-	return 0;
-}
-
-static void event(struct lgk_event *ev, enum lgk_what w, const struct lg_site *e,
-		  unsigned long site)
-{
-	const struct lg_api *api = 0;
-	const struct lg_gate *g = gate_find(lg_site_gate(e), &api, 1);
-
-	if (!g) /* named by a provider that lists it */
-		g = gate_find(lg_site_gate(e), &api, 0);
 	ev->what = w;
 	ev->cpu = ops->cpu();
-	ev->site = site;
-	ev->entry = e;
-	ev->gate = lg_site_gate(e);
-	ev->kind = lg_site_kind(e);
-	ev->api = api ? api->name : 0;
-	ev->name = g ? g->name : 0;
+	ev->site = lg_site_addr(x->entry);
+	ev->entry = x->entry;
+	ev->gate = lg_site_gate(x->entry);
+	ev->kind = lg_site_kind(x->entry);
+	ev->api = x->api ? x->api->name : 0;
+	ev->name = x->gate ? x->gate->name : 0;
+	ev->sel = x->sel;
+	ev->target = x->target;
 	if (ops->event)
 		ops->event(ev);
 }
 
 int lgk_provide(const struct lg_api *api)
 {
-	unsigned int i, fl, slot = LGK_MAX_APIS;
-	const struct lg_api *a;
-	int r = -1;
+	unsigned int fl = save_cli();
+	int r;
 
-	fl = save_cli();
 	lock();
-	for (i = 0; i < api->count; i++)
-		if (PROVIDED(&api->gates[i]) && gate_find(api->gates[i].number, &a, 1))
-			goto out;
-	for (i = LGK_MAX_APIS; i-- > 0;)
-		if (!apis[i])
-			slot = i;
-	if (slot < LGK_MAX_APIS) {
-		apis[slot] = api;
-		r = 0;
-	}
-out:
+	r = lg_provide(&prov, api);
 	unlock();
 	restore(fl);
-	return r;
+	return r ? -1 : 0; /* a provider registered twice serves nothing new */
 }
 
 /* ---- bound forms, binding one site ------------------------------------ */
-
-/* A near call keeps the caller's CS, so the near entry must run in it:
- * only k32 code in kcs, which is flat (the far forms already use an
- * entry's linear address as its offset in kcs).  A k32 caller in another
- * 32-bit segment (its own base) is bound far. */
-static int near_ok(unsigned int cs, int far, unsigned int kind, const struct lg_gate *g)
-{
-	return kind == LG_K32 && cs == kcs && g->near_entry && !far;
-}
 
 static int far_mode(void)
 {
 	return __atomic_load_n(&bind_far, __ATOMIC_RELAXED);
 }
 
-/* The bound form of site E for a caller in segment CS into G (FAR: the
- * bind mode), in TO; its length, 0 if none (out of call-gate descriptors).
- * Sets ev->sel (0: near) and ev->target.  A C-call site's caller pushed
- * the implementation's own arguments: only a near call straight to impl
- * leaves them where it looks (a far call would push CS among them), so
- * that is its form whatever the mode; allowed() refused it outside kcs. */
-static unsigned int bound_form(unsigned int cs, int far, const struct lg_site *e,
-			       const struct lg_gate *g, struct lgk_event *ev, unsigned char *to)
+/* X's bound form for a caller in segment CS (FAR: the bind mode), into X:
+ * its length, 0 if none (out of call-gate descriptors).  A near call keeps
+ * the caller's CS, so the near entry must run in it: only k32 code in kcs,
+ * which is flat (the far forms already use an entry's linear address as
+ * its offset in kcs); a k32 caller in another 32-bit segment (its own
+ * base) is bound far.  A C-call site's caller pushed the implementation's
+ * own arguments: only a near call straight to impl leaves them where it
+ * looks, so that is its form whatever the mode (lg_encode); allowed()
+ * refused it outside kcs. */
+static unsigned int bound_form(unsigned int cs, int far, struct lg_edit *x)
 {
-	unsigned int kind = lg_site_kind(e);
+	unsigned int kind = lg_site_kind(x->entry), sel = kcs;
+	int near = kind == LG_K32 && cs == kcs && !far;
 
-	if (lg_site_ccall(e) || near_ok(cs, far, kind, g)) {
-		ev->sel = 0;
-		ev->target = (unsigned long)(lg_site_ccall(e) ? g->impl : g->near_entry);
-		return lg_bound_near(lg_site_addr(e), ev->target, to);
-	}
-	ev->target = (unsigned long)g->far_entry;
-	ev->sel = kind <= LG_K16 ? kcs : call_gate(g->number, ev->target);
-	if (!ev->sel)
+	if (!near && !lg_site_ccall(x->entry) && kind > LG_K16 &&
+	    !(sel = call_gate(x->gate->number, (unsigned long)x->gate->far_entry)))
 		return 0;
-	return lg_bound_far(kind, (unsigned int)ev->target, ev->sel, to);
+	return lg_encode(x, near, sel);
 }
 
-/* May code in segment CS call E's gate?  Its provider's gate in *G (0 if
- * none).  LGK_RESUME, LGK_REFUSED or LGK_NOPROVIDER.  A C-call site can
- * only be bound near, which needs its caller in kcs (near_ok): from
- * anywhere else (ring 3, a 32-bit segment of its own) it is refused, never
- * bound far. */
-static int allowed(unsigned int cs, const struct lg_site *e, const struct lg_gate **g)
+/* May code in segment CS call X's gate?  The gate of the provider that
+ * implements it, else of one that names it, in X.  LGK_RESUME, LGK_REFUSED
+ * or LGK_NOPROVIDER.  A C-call site can only be bound near, which needs
+ * its caller in kcs: from anywhere else (ring 3, a 32-bit segment of its
+ * own) it is refused, never bound far. */
+static int allowed(unsigned int cs, struct lg_edit *x)
 {
-	unsigned int gate = lg_site_gate(e);
 	unsigned int need = (cs & 3) == 3 ? LG_GATE_APP : LG_GATE_KERNEL;
-	const struct lg_api *api = 0;
-	const struct lg_gate *d;
+	const struct lg_gate *g = x->gate = lg_lookup(&prov, lg_site_gate(x->entry), &x->api);
 
-	*g = gate_find(gate, &api, 1);
-	d = *g ? *g : gate_find(gate, &api, 0);
-	if ((d && !(d->flags & need)) || (need == LG_GATE_APP && lg_site_kind(e) <= LG_K16) ||
-	    (lg_site_ccall(e) && cs != kcs))
+	if ((g && !(g->flags & need)) || (need == LG_GATE_APP && lg_site_kind(x->entry) <= LG_K16) ||
+	    (lg_site_ccall(x->entry) && cs != kcs))
 		return LGK_REFUSED;
-	return *g ? LGK_RESUME : LGK_NOPROVIDER;
+	return g && g->impl ? LGK_RESUME : LGK_NOPROVIDER;
 }
 
-/* Bind E at SITE for the caller in F.  Lock held; released here. */
-static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned long site,
-		unsigned int c)
+/* Bind E's site for the caller in F, on CPU C.  Lock held; released here. */
+static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned int c)
 {
-	unsigned int len;
-	const struct lg_gate *g;
+	static const enum lgk_what what[] = {LGK_EV_NOPROVIDER, LGK_EV_REFUSED, 0, LGK_EV_BIND};
+	unsigned char *site = (unsigned char *)lg_site_addr(e);
 	struct lgk_event ev = {0};
-	unsigned char to[LG_MAXLEN];
-	int r = allowed(f->cs, e, &g);
+	struct lg_edit x = {0};
+	int r;
 
+	x.entry = e;
+	r = allowed(f->cs, &x);
+	if (r == LGK_RESUME && (!bound_form(f->cs, far_mode(), &x) ||
+				lg_patch(&pops, site, site, x.to, x.len) != LG_OK))
+		r = LGK_PASS; /* out of call-gate descriptors, or not ours */
+	unlock();
+	if (r == LGK_PASS)
+		return r;
+	if (r == LGK_RESUME)
+		COUNT(c, binds);
+	else if (r == LGK_REFUSED)
+		COUNT(c, refused);
+	else
+		COUNT(c, noprov);
 	ev.cs = f->cs;
 	ev.eip = f->eip;
-	if (r != LGK_RESUME) {
-		unlock();
-		if (r == LGK_REFUSED)
-			COUNT(c, refused);
-		else
-			COUNT(c, noprov);
-		event(&ev, r == LGK_REFUSED ? LGK_EV_REFUSED : LGK_EV_NOPROVIDER, e, site);
-		return r;
-	}
-	len = bound_form(f->cs, far_mode(), e, g, &ev, to);
-	if (!len) {
-		unlock();
-		return LGK_PASS; /* out of call-gate descriptors */
-	}
-	if (lg_patch(&pops, (unsigned char *)site, (unsigned char *)site, to, len) != LG_OK)
-		r = LGK_PASS;
-	else
-		COUNT(c, binds);
-	unlock();
-	if (r == LGK_RESUME)
-		event(&ev, LGK_EV_BIND, e, site);
+	event(&ev, what[r + 2], &x);
 	return r;
 }
 
 /* ---- batches: many sites in two IPI rounds --------------------------- */
 
-/* A batch (FORMAT.md section 3, "Batches"): claim every site it takes,
- * one IPI round, write every claimed site's new tail, one round, write
- * every head: two rounds whatever the number of sites.  Nothing is
- * remembered between the phases: each finds its sites again by their
- * bytes (claimed, with the old tail, then with the new one).  The lock is
- * held throughout, so no CD at a site is another bind's. */
-enum { CLAIM, TAIL, HEAD };
-
+/* The core's batch (lg_batch) over our tables, for callers in segment CS
+ * (binding), T[0..N) or (T 0) every table. */
 struct batch {
-	enum lgk_what what;       /* LGK_EV_UNBIND or LGK_EV_BIND */
-	const struct lg_api *old; /* unbind: the sites of the gates it implements */
-	unsigned int cs;          /* bind: for callers in this code segment */
-	int far;                  /* bind: the bind mode, read once for all phases */
+	unsigned int cs;
+	int far; /* the bind mode, read once for all phases */
+	const struct lg_site *t;
+	size_t n;
 };
 
-/* Do the bytes P of site E call one of G's entries: near to the near
- * entry (impl for a C-call site), far to the far entry through kcs or
- * through our call gate to it?  A site bound ahead of time to anything
- * else (gatelink bind) is not G's to unbind. */
-static int bound_to(const struct lg_site *e, const unsigned char *p, const struct lg_gate *g)
+static const struct lg_site *table(void *ctx, unsigned int i, size_t *n)
 {
-	struct lg_decoded d;
-	unsigned long near = (unsigned long)(lg_site_ccall(e) ? g->impl : g->near_entry);
+	const struct batch *b = ctx;
 
-	switch (lg_classify(p, LG_MAXLEN, &d)) {
-	case LG_S_NEAR:
-		return lg_site_addr(e) + LG_KLEN + (unsigned long)(long)d.rel == near;
-	case LG_S_BOUND:
-		if (d.selector == kcs)
-			return d.offset == (unsigned long)g->far_entry;
-		return gate_target(d.selector) == (unsigned long)g->far_entry;
-	default:
-		return 0;
+	if (b->t) {
+		*n = b->n;
+		return i ? 0 : b->t;
 	}
+	*n = i < ntabs ? tab_n[i] : 0;
+	return i < ntabs ? tab[i] : 0;
 }
 
-/* Does batch B take site E, whose bytes before any claim are P?  An
- * unbind takes the sites bound to a gate of OLD's. */
-static int takes(const struct batch *b, const struct lg_site *e, const unsigned char *p)
+/* Kernel sites for a ring-0 CS, application sites for a ring-3 one. */
+static unsigned int form(void *ctx, struct lg_edit *x)
 {
-	enum lg_state s = lg_match(p, lg_site_kind(e), lg_site_gate(e));
-	const struct lg_gate *g;
+	const struct batch *b = ctx;
 
-	if (b->what == LGK_EV_UNBIND)
-		return (s == LG_S_BOUND || s == LG_S_NEAR) &&
-		       (g = implemented(b->old, lg_site_gate(e))) && bound_to(e, p, g);
-	return s == LG_S_INITIAL && (lg_site_kind(e) <= LG_K16) == ((b->cs & 3) != 3);
-}
-
-/* The bytes batch B writes at site E, in TO: their length, 0 if none. */
-static unsigned int form(const struct batch *b, const struct lg_site *e, unsigned char *to,
-			 struct lgk_event *ev)
-{
-	const struct lg_gate *g;
-
-	if (b->what == LGK_EV_UNBIND)
-		return lg_initial(lg_site_kind(e), lg_site_gate(e), to);
-	if (allowed(b->cs, e, &g) != LGK_RESUME)
+	if ((lg_site_kind(x->entry) <= LG_K16) != ((b->cs & 3) != 3) ||
+	    allowed(b->cs, x) != LGK_RESUME)
 		return 0;
-	ev->cs = b->cs; /* the callers it binds for, at the site itself */
-	ev->eip = (unsigned int)(lg_site_addr(e) - lgk_linear(b->cs, 0));
-	return bound_form(b->cs, b->far, e, g, ev, to);
+	return bound_form(b->cs, b->far, x);
 }
 
-static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
+static unsigned long far_target(void *ctx, unsigned int sel, unsigned int off)
 {
-	while (n && *a == *b)
-		n--, a++, b++;
-	return !n;
+	(void)ctx;
+	return sel == kcs ? off : gate_target(sel);
 }
 
-/* Phase PH of batch B over the sites of T[0..N): the number written. */
-static int phase(const struct batch *b, const struct lg_site *t, size_t n, int ph, unsigned int c)
+static void tell(void *ctx, const struct lg_edit *x)
 {
-	unsigned char was[LG_MAXLEN], to[LG_MAXLEN];
-	unsigned int k, len;
-	size_t j;
-	int m = 0;
-
-	for (j = 0; j < n; j++) {
-		const struct lg_site *e = &t[j];
-		unsigned char *p = (unsigned char *)lg_site_addr(e);
-		struct lgk_event ev = {0};
-
-		if ((p[0] == LG_HEAD_TRAP) != (ph != CLAIM) || (ph == CLAIM && !takes(b, e, p)) ||
-		    !(len = form(b, e, to, &ev)) || to[1] != p[1])
-			continue;
-		if (ph == CLAIM) {
-			if (claim(0, p, p[0]))
-				continue;
-		} else if (ph == TAIL) {
-			for (k = 0; k < LG_MAXLEN; k++)
-				was[k] = p[k];
-			was[0] = to[0]; /* every state of a kind has the same head */
-			if (!takes(b, e, was))
-				continue;
-			put(0, p + 2, to + 2, len - 2);
-		} else {
-			if (!same(p + 1, to + 1, len - 1))
-				continue;
-			put(0, p, to, 1);
-			if (b->what == LGK_EV_UNBIND)
-				COUNT(c, unbinds);
-			else
-				COUNT(c, binds);
-			event(&ev, b->what, e, (unsigned long)p);
-		}
-		m++;
-	}
-	return m;
-}
-
-/* Phase PH over table T, or over every registered table if T is 0. */
-static int walk(const struct batch *b, const struct lg_site *t, size_t n, int ph, unsigned int c)
-{
-	unsigned int i;
-	int m = 0;
-
-	if (t)
-		return phase(b, t, n, ph, c);
-	for (i = 0; i < ntabs; i++)
-		m += phase(b, tab[i], tab_n[i], ph, c);
-	return m;
-}
-
-/* Batch B over table T (0: all).  The number of sites written.  Lock held. */
-static int batch(const struct batch *b, const struct lg_site *t, size_t n)
-{
+	const struct batch *b = ctx;
+	struct lgk_event ev = {0};
 	unsigned int c = ops->cpu();
 
-	if (!walk(b, t, n, CLAIM, c))
-		return 0;
-	sync_all(0);
-	walk(b, t, n, TAIL, c);
-	sync_all(0);
-	return walk(b, t, n, HEAD, c);
+	if (x->unbind) {
+		COUNT(c, unbinds);
+		event(&ev, LGK_EV_UNBIND, x);
+		return;
+	}
+	COUNT(c, binds);
+	ev.cs = b->cs; /* the callers it binds for, at the site itself */
+	ev.eip = (unsigned int)(lg_site_addr(x->entry) - lgk_linear(b->cs, 0));
+	event(&ev, LGK_EV_BIND, x);
 }
+
+#define BATCH_OPS(b) {{claim, put, sync_all, &(b)}, 0, 0, table, form, far_target, tell}
 
 int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
 {
-	struct batch b = {LGK_EV_UNBIND, old_api, 0, 0};
-	unsigned int i, fl;
-	int n;
+	struct batch b = {0, 0, 0, 0};
+	struct lg_batch_ops o = BATCH_OPS(b);
+	unsigned int fl = save_cli();
+	long n;
 
-	fl = save_cli();
 	lock();
-	n = batch(&b, 0, 0);
-	for (i = 0; i < LGK_MAX_APIS; i++)
-		if (apis[i] == old_api)
-			apis[i] = new_api;
+	n = lg_replace(&prov, &o, old_api, new_api);
 	unlock();
 	restore(fl);
-	return n;
+	return (int)n;
 }
 
 int lgk_bind_table(const struct lg_site *t, size_t n, unsigned int cs)
 {
-	struct batch b = {LGK_EV_BIND, 0, cs, far_mode()};
-	unsigned int i, fl;
-	int r = -1;
+	struct batch b = {cs, far_mode(), t, n};
+	struct lg_batch_ops o = BATCH_OPS(b);
+	unsigned int i, fl = save_cli();
+	long r = -1;
 
-	fl = save_cli();
 	lock();
 	for (i = 0; i < ntabs; i++)
 		if (tab[i] == t && tab_n[i] == n)
-			r = batch(&b, t, n);
+			r = lg_batch(&o, 0);
 	unlock();
 	restore(fl);
-	return r;
+	return (int)r;
 }
 
 /* ---- the trap path ---------------------------------------------------- */
@@ -626,7 +473,7 @@ static int resolve(struct lgk_frame *f, unsigned long site, int gp)
 	case LG_S_INITIAL:
 		if (!trapped) {
 			COUNT(c, traps);
-			return bind(f, e, site, c);
+			return bind(f, e, c);
 		}
 		/* unbound again (provider replaced) while this CPU waited */
 		/* fall through */

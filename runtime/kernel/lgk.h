@@ -1,6 +1,6 @@
 /* lgk.h - the freestanding i386 kernel runtime of lazygate.
  *
- * Link runtime/kernel/lgk.c and runtime/core/{stub,table,patch}.c into a
+ * Link runtime/kernel/lgk.c and the C files of runtime/core into a
  * 32-bit protected-mode kernel (no libc, no paging assumptions beyond code
  * being writable through the kernel's flat data segment).  The kernel:
  *
@@ -93,11 +93,15 @@ void lgk_set_bind_mode(int mode);
 
 /* Register a module's site table (sorted in place if it is not).  0 / -1. */
 int lgk_register(struct lg_site *t, size_t n);
-/* Register a provider.  -1 if a gate it implements is already served. */
+/* Register a provider (a table gatec made: this format, sorted).  -1 if
+ * it is not one, is registered already, a gate it implements is already
+ * served, or LGK_MAX_APIS are. */
 int lgk_provide(const struct lg_api *api);
 /* Unbind every site bound to OLD's gates (every CPU keeps running; one
  * batch, two IPI rounds), then serve them from NEW (0 withdraws).  Returns
- * the number of sites unbound. */
+ * the number of sites unbound; < 0 if OLD is not registered or NEW is not
+ * a valid table or implements a gate another provider serves (nothing
+ * done). */
 int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api);
 /* Bind now every initial site of the registered table T (as given to
  * lgk_register, after its sort) that code in segment CS may call and whose

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <linux/membarrier.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -133,6 +134,52 @@ static void code_sync(void *ctx)
 }
 
 static const struct lg_patch_ops code_ops = {code_claim, code_write, code_sync, 0};
+
+/* A batch's writes are held back and written together: within a phase,
+ * sites that lie close together are written with one pwrite.  The bytes
+ * between them are rewritten with the values they already hold, which
+ * changes nothing a CPU can see, and a pwrite costs far more than the
+ * copy.  The lock protects the buffer. */
+#define GAP 1024   /* unchanged bytes worth rewriting to save a pwrite */
+#define SPAN 65536 /* the most one pwrite carries */
+
+static unsigned char held[SPAN];
+static unsigned long held_lo, held_hi; /* the text [lo, hi) held; hi 0: none */
+
+int lg_code_flush(void *ctx)
+{
+	unsigned long lo = held_lo, hi = held_hi;
+
+	(void)ctx;
+	held_hi = 0;
+	return hi && lg_code_write((unsigned char *)lo, held, (unsigned int)(hi - lo));
+}
+
+static int hold(void *ctx, unsigned char *dst, const unsigned char *src, unsigned int n)
+{
+	unsigned long a = (unsigned long)dst;
+
+	if (held_hi && (a < held_hi || a - held_hi > GAP || a + n - held_lo > SPAN) &&
+	    lg_code_flush(ctx))
+		return -1;
+	if (!held_hi)
+		held_lo = held_hi = a;
+	memcpy(held + (held_hi - held_lo), (const void *)held_hi, a - held_hi);
+	memcpy(held + (a - held_lo), src, n);
+	held_hi = a + n;
+	return 0;
+}
+
+static int hold_claim(void *ctx, unsigned char *site, unsigned char head)
+{
+	static const unsigned char trap = LG_HEAD_TRAP;
+
+	if (*(volatile unsigned char *)site != head)
+		return -1;
+	return hold(ctx, site, &trap, 1);
+}
+
+const struct lg_patch_ops lg_code_batch_ops = {hold_claim, hold, code_sync, 0};
 
 /* Is this the process's only thread?  glibc clears the flag when a second
  * thread is created and never sets it again, so "yes" is never wrong for

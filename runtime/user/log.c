@@ -34,6 +34,20 @@ void lg_put_dec(struct lg_buf *b, unsigned long v)
 	lg_put(b, t + i);
 }
 
+/* "gate N (api.name)", for the trace and the last words. */
+void lg_put_gate(struct lg_buf *b, unsigned int gate, const char *api, const char *name)
+{
+	lg_put(b, "gate ");
+	lg_put_dec(b, gate);
+	lg_put(b, " (");
+	if (api) {
+		lg_put(b, api);
+		lg_put(b, ".");
+	}
+	lg_put(b, name ? name : "unknown name");
+	lg_put(b, ")");
+}
+
 void lg_flush(struct lg_buf *b)
 {
 	ssize_t r;

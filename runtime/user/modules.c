@@ -183,27 +183,9 @@ const struct lg_site *lg_modules_find(unsigned long addr)
 	return 0;
 }
 
-void lg_modules_each(lg_site_fn fn, void *arg)
+/* Module I's table (sorted by address) and its length; 0 past the last. */
+const struct lg_site *lg_modules_table(unsigned int i, size_t *n)
 {
-	int i;
-	size_t j;
-
-	for (i = 0; i < nmods; i++)
-		for (j = 0; j < mods[i].n; j++)
-			fn(&mods[i].t[j], arg);
-}
-
-/* FN on each module's table (sorted by address): the sum of what it
- * returns, or the first negative. */
-long lg_modules_tables(lg_table_fn fn, void *arg)
-{
-	long r, sum = 0;
-	int i;
-
-	for (i = 0; i < nmods; i++) {
-		if ((r = fn(mods[i].t, mods[i].n, arg)) < 0)
-			return r;
-		sum += r;
-	}
-	return sum;
+	*n = i < (unsigned int)nmods ? mods[i].n : 0;
+	return i < (unsigned int)nmods ? mods[i].t : 0;
 }

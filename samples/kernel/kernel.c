@@ -497,6 +497,57 @@ static void on_event(const struct lgk_event *ev)
 
 static const struct lgk_ops ops = {this_cpu, send_ipi, on_event};
 
+/* ---- the checks (KCHECKS tables) ------------------------------------------ */
+
+extern const struct kchecks __start_kchecks[], __stop_kchecks[];
+
+/* Is W a word of the command line? */
+static int word(const char *cmd, const char *w)
+{
+	const char *p = cmd;
+
+	while (*p) {
+		const char *q = w;
+
+		while (*p && *p == *q)
+			p++, q++;
+		if (!*q && (!*p || *p == ' '))
+			return 1;
+		while (*p && *p != ' ')
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* Does the command line name any group of checks? */
+static int picks(const char *cmd)
+{
+	const struct kchecks *t;
+	unsigned int i;
+
+	for (t = __start_kchecks; t < __stop_kchecks; t++)
+		for (i = 0; i < t->n; i++)
+			if (t->c[i].group && word(cmd, t->c[i].group))
+				return 1;
+	return 0;
+}
+
+static void run_checks(const char *cmd)
+{
+	const struct kchecks *t;
+	int some = picks(cmd);
+	unsigned int i;
+
+	kprintf("cmdline: \"%s\"\n", cmd);
+	verbose_binds = !word(cmd, "quiet");
+	for (t = __start_kchecks; t < __stop_kchecks; t++)
+		for (i = 0; i < t->n; i++)
+			if (!t->c[i].group || !some || word(cmd, t->c[i].group))
+				t->c[i].run();
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 void kmain(unsigned int magic, const unsigned int *mbi);
@@ -526,6 +577,6 @@ void kmain(unsigned int magic, const unsigned int *mbi)
 	smp_init(want);
 	kprintf("%u CPUs online\n", ncpus);
 	__asm__ volatile("sti");
-	tests_run(cmdline);
+	run_checks(cmdline);
 	kexit(0);
 }

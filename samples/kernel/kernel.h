@@ -48,7 +48,21 @@ extern int verbose_binds;
 extern const struct module *count_module;
 extern volatile unsigned int *count_binds;
 
-void tests_run(const char *cmdline);
+/* The checks: each file registers its table of them (KCHECKS, in section
+ * kchecks); the kernel runs them in order once every CPU is up.  A check
+ * with a group runs when the command line names the group or no group;
+ * one without, always. */
+struct kcheck {
+	const char *group;
+	void (*run)(void);
+};
+struct kchecks {
+	const struct kcheck *c;
+	unsigned int n;
+};
+#define KCHECKS(t)                                                            \
+	static const struct kchecks kchecks_##t __attribute__((section("kchecks"), used)) = \
+		{t, sizeof t / sizeof t[0]}
 
 /* modules.c: clients loaded from multiboot modules (ELF32 ET_REL). */
 struct kmodule {

@@ -1,7 +1,7 @@
 /* tests.c - the checks the sample kernel runs; one PASS/FAIL line each.
  * The multiboot command line picks groups: "basic", "k16", "user", "late",
- * "replace", "notsite", "bindall", "ccall", "race", "quiet" (no bind log);
- * default: all.
+ * "replace", "notsite", "bindall", "ccall", "race" (the table at the end),
+ * "quiet" (no bind log); default: all.
  *
  * The kernel's own sites here are register form (the gates' registers,
  * bound near to the near entry or, in far mode, far): the far-mode and
@@ -89,38 +89,6 @@ static int streq_(const char *a, const char *b)
 	while (*a && *a == *b)
 		a++, b++;
 	return *a == *b;
-}
-
-/* Is W a word of the command line? */
-static int word(const char *cmd, const char *w)
-{
-	const char *p = cmd;
-
-	while (*p) {
-		const char *q = w;
-
-		while (*p && *p == *q)
-			p++, q++;
-		if (!*q && (!*p || *p == ' '))
-			return 1;
-		while (*p && *p != ' ')
-			p++;
-		while (*p == ' ')
-			p++;
-	}
-	return 0;
-}
-
-static int want(const char *cmd, const char *group)
-{
-	static const char *const groups[] = {"basic", "k16", "user", "late", "replace",
-					     "notsite", "bindall", "ccall", "race", 0};
-	int i;
-
-	for (i = 0; groups[i]; i++)
-		if (word(cmd, groups[i]))
-			return word(cmd, group);
-	return 1;
 }
 
 static unsigned int count(const struct module *m)
@@ -1067,31 +1035,29 @@ static void test_race(void)
 	      holding(&mod_race, LG_K32, impl_to, &kapi_api), n / 2);
 }
 
-void tests_run(const char *cmd)
+static void provide(void)
 {
-	kprintf("cmdline: \"%s\"\n", cmd);
-	verbose_binds = !word(cmd, "quiet");
 	check(lgk_provide(&kapi_api) == 0, "provider kapi registered", "");
-	if (want(cmd, "basic"))
-		test_basic();
-	if (want(cmd, "k16"))
-		test_k16();
-	if (want(cmd, "user")) {
-		test_user();
-		test_a16();
-	}
-	if (want(cmd, "late"))
-		test_late();
-	if (want(cmd, "replace"))
-		test_replace();
-	if (want(cmd, "notsite"))
-		test_notsite();
-	if (want(cmd, "bindall"))
-		test_bindall();
-	if (want(cmd, "ccall"))
-		test_ccall();
-	if (want(cmd, "race"))
-		test_race();
+}
+
+static void counters(void)
+{
 	kprintf("counters:\n");
 	show_stats();
 }
+
+static const struct kcheck checks[] = {
+	{0, provide},
+	{"basic", test_basic},
+	{"k16", test_k16},
+	{"user", test_user},
+	{"user", test_a16},
+	{"late", test_late},
+	{"replace", test_replace},
+	{"notsite", test_notsite},
+	{"bindall", test_bindall},
+	{"ccall", test_ccall},
+	{"race", test_race},
+	{0, counters},
+};
+KCHECKS(checks);

@@ -53,13 +53,13 @@ hex=$(readelf -SW "$B/bindall-100000" | sed -n 's/.* lazygate_sites *[A-Z]* *[0-
 [ -n "$hex" ] && echo "size_site_bytes $(( 0x$hex / 100000 ))" >>"$out"
 size -A "$RUNTIME_SO" | awk '$1 == ".text" { print "size_user_text", $2 }' >>"$out"
 # the kernel runtime as the sample kernel builds it (-Os): lgk.o, and the
-# core it calls (stub encodings, table lookup, the patch protocol)
+# core it calls (stub encodings, table lookup, the patch protocol, providers,
+# batches)
 if [ -f "${KOBJ:-}/rt_lgk.o" ]; then
+	core="$KOBJ/rt_stub.o $KOBJ/rt_table.o $KOBJ/rt_patch.o $KOBJ/rt_provider.o $KOBJ/rt_batch.o"
 	size -A "$KOBJ/rt_lgk.o" | awk '$1 == ".text" { print "size_kernel_text", $2 }' >>"$out"
-	size -A "$KOBJ/rt_stub.o" "$KOBJ/rt_table.o" "$KOBJ/rt_patch.o" |
-		awk '$1 == ".text" { n += $2 } END { print "size_kernel_core_text", n }' >>"$out"
-	sh "$(dirname "$0")/path.sh" "$KOBJ/rt_lgk.o" "$KOBJ/rt_stub.o" "$KOBJ/rt_table.o" \
-		"$KOBJ/rt_patch.o" >>"$out"
+	size -A $core | awk '$1 == ".text" { n += $2 } END { print "size_kernel_core_text", n }' >>"$out"
+	sh "$(dirname "$0")/path.sh" "$KOBJ/rt_lgk.o" $core >>"$out"
 fi
 
 # In the VM (tests/vm/run32), cycles are the emulator's: report.awk withholds them.

@@ -8,7 +8,7 @@
 # counted.  Prints "size_kernel_path_text N"; exit 1 if an entry point or
 # op is missing (renamed: fix the lists below).
 #
-#   sh path.sh rt_lgk.o rt_stub.o rt_table.o rt_patch.o
+#   sh path.sh rt_lgk.o rt_stub.o rt_table.o rt_patch.o rt_provider.o rt_batch.o
 {
 	nm -t d -S --defined-only "$@" | awk 'NF == 4 && $3 ~ /[tT]/ { print "size", $4, $2 + 0 }'
 	objdump -dr --no-show-raw-insn "$@" | awk '

@@ -1,13 +1,13 @@
-/* Unit tests of the runtime core: encodings against DESIGN.md's table,
- * state recognition, which #GPs are lazygate's, tables, and the patch
- * protocol's intermediate states. */
+/* Unit tests of the runtime core: encodings against the stub states of
+ * doc/FORMAT.md (section 1), state recognition, which #GPs are lazygate's,
+ * tables, and the patch protocol's intermediate states. */
 #include <string.h>
 #include <stdlib.h>
 #include <lazygate/core.h>
 #include "tap.h"
 
-/* The reference bytes, written out by hand: DESIGN.md's table, except that
- * bound forms are one instruction (FORMAT.md): no 90 head. */
+/* The reference bytes, written out by hand: RDOS's encodings, except that
+ * bound forms are one instruction (FORMAT.md, section 1): no 90 head. */
 static const unsigned char k32_init[] = {0x3e, 0x67, 0x9a, 0x78, 0x56, 0x34, 0x12, 0x02, 0x00};
 static const unsigned char k16_init[] = {0x67, 0x66, 0x9a, 0x78, 0x56, 0x34, 0x12, 0x02, 0x00};
 static const unsigned char a32_init[] = {0x67, 0x9a, 0x78, 0x56, 0x34, 0x12, 0x03, 0x00};
@@ -75,7 +75,7 @@ static void test_states(void)
 	}
 	ok(misreads == 0, "no single-bit corruption reads as the initial stub");
 	memcpy(b, k32_init, 9);
-	b[0] = 0x90; /* DESIGN.md's two-instruction bound form: not ours */
+	b[0] = 0x90; /* RDOS's two-instruction bound form (FORMAT.md): not ours */
 	b[7] = 0x23;
 	ok(lg_match(b, LG_K32, 1) == LG_S_NONE, "90 67 9A with a real selector is none");
 	b[7] = 0x02;

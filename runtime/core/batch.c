@@ -1,0 +1,166 @@
+/* Batches: lg_patch's protocol for many sites at once (FORMAT.md,
+ * "Batches"), phase by phase:
+ *
+ *   every head -> CD, sync, every tail, sync, every head
+ *
+ * so a CPU meets each site in a whole old state, the trap, or a whole new
+ * state, exactly as with lg_patch, for two rounds in all (the Linux
+ * kernel's text_poke_bp_batch needs three).  Nothing is remembered between
+ * the phases: each finds its sites again in the tables, by their bytes
+ * (initial or bound to OLD; claimed with the old tail; claimed with the
+ * new one), so a batch needs no memory however many sites it takes.  The
+ * runtime's lock is held throughout, so no CD at a site is another bind's.
+ *
+ * Where no other CPU can run the code (ops->alone), one phase writes each
+ * whole new instruction and nothing is serialized. */
+#include <lazygate/core.h>
+
+enum phase { CLAIM, TAIL, HEAD, WHOLE };
+
+struct run {
+	const struct lg_batch_ops *ops;
+	const struct lg_api *old; /* unbind its sites; 0: bind */
+	enum phase ph;
+};
+
+int lg_bound_to(const struct lg_batch_ops *ops, const struct lg_site *e, const unsigned char *p,
+		const struct lg_gate *g)
+{
+	unsigned long near = (unsigned long)(lg_site_ccall(e) ? g->impl : g->near_entry);
+	struct lg_decoded d;
+
+	switch (lg_match(p, lg_site_kind(e), lg_site_gate(e))) {
+	case LG_S_NEAR:
+		lg_classify(p, LG_KLEN, &d);
+		return lg_site_addr(e) + LG_KLEN + (unsigned long)(long)d.rel == near;
+	case LG_S_BOUND:
+		lg_classify(p, lg_kind_len(lg_site_kind(e)), &d);
+		return ops->far_target(ops->code.ctx, d.selector, d.offset) ==
+		       (unsigned long)g->far_entry;
+	default:
+		return 0;
+	}
+}
+
+/* The bytes the batch writes at X->entry, into X: their length, 0 if none.
+ * The same in every phase: they do not depend on the site's bytes. */
+static unsigned int form(const struct run *r, struct lg_edit *x)
+{
+	const struct lg_site *e = x->entry;
+
+	if (!r->old)
+		return r->ops->form(r->ops->code.ctx, x);
+	x->unbind = 1;
+	x->api = r->old;
+	x->gate = lg_api_gate(r->old, lg_site_gate(e));
+	if (!x->gate || !x->gate->impl)
+		return 0;
+	return x->len = lg_initial(lg_site_kind(e), lg_site_gate(e), x->to);
+}
+
+/* Does the batch take X's site, whose bytes before any claim are P? */
+static int takes(const struct run *r, const struct lg_edit *x, const unsigned char *p)
+{
+	const struct lg_site *e = x->entry;
+
+	if (r->old)
+		return lg_bound_to(r->ops, e, p, x->gate);
+	return lg_match(p, lg_site_kind(e), lg_site_gate(e)) == LG_S_INITIAL;
+}
+
+static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
+{
+	while (n && *a == *b)
+		n--, a++, b++;
+	return !n;
+}
+
+/* R's phase at site E: 1 if it wrote there, 0 if not, LG_EWRITE. */
+static int step(const struct run *r, const struct lg_site *e)
+{
+	const struct lg_patch_ops *c = &r->ops->code;
+	unsigned char *p = (unsigned char *)lg_site_addr(e), was[LG_MAXLEN];
+	struct lg_edit x = {0};
+	unsigned int i;
+	int w;
+
+	x.entry = e;
+	/* the trap vector (byte 1) the same in both states, as for lg_patch */
+	if ((p[0] == LG_HEAD_TRAP) != (r->ph == TAIL || r->ph == HEAD) || !form(r, &x) ||
+	    x.len < 3 || x.to[1] != p[1] || x.to[0] == LG_HEAD_TRAP)
+		return 0;
+	switch (r->ph) {
+	case CLAIM:
+		return takes(r, &x, p) && !c->claim(c->ctx, p, p[0]);
+	case TAIL:
+		for (i = 0; i < x.len; i++)
+			was[i] = p[i];
+		was[0] = x.to[0]; /* every state of a kind has the same head */
+		if (!takes(r, &x, was))
+			return 0;
+		return c->write(c->ctx, p + 2, x.to + 2, x.len - 2) ? LG_EWRITE : 1;
+	case HEAD:
+		if (!same(p + 1, x.to + 1, x.len - 1))
+			return 0;
+		w = c->write(c->ctx, p, x.to, 1);
+		break;
+	default:
+		if (!takes(r, &x, p))
+			return 0;
+		w = c->write(c->ctx, p, x.to, x.len);
+	}
+	if (w)
+		return LG_EWRITE;
+	if (r->ops->tell)
+		r->ops->tell(c->ctx, &x);
+	return 1;
+}
+
+/* Phase PH over every table: the number of sites written, or LG_EWRITE. */
+static long phase(struct run *r, enum phase ph)
+{
+	void *ctx = r->ops->code.ctx;
+	const struct lg_site *t;
+	unsigned int k;
+	size_t i, n;
+	long m = 0;
+	int w;
+
+	r->ph = ph;
+	for (k = 0; m >= 0 && (t = r->ops->table(ctx, k, &n)); k++)
+		for (i = 0; i < n && m >= 0; i++)
+			m = (w = step(r, &t[i])) < 0 ? w : m + w;
+	if (r->ops->flush && r->ops->flush(ctx) && m >= 0)
+		m = LG_EWRITE;
+	return m;
+}
+
+long lg_batch(const struct lg_batch_ops *ops, const struct lg_api *old)
+{
+	struct run r = {ops, old, WHOLE};
+	long n;
+
+	if (ops->alone && ops->alone(ops->code.ctx))
+		return phase(&r, WHOLE);
+	if ((n = phase(&r, CLAIM)) <= 0)
+		return n;
+	ops->code.sync(ops->code.ctx);
+	/* A site claimed and not written would trap for ever. */
+	if (phase(&r, TAIL) != n)
+		return LG_EWRITE;
+	ops->code.sync(ops->code.ctx);
+	return phase(&r, HEAD) == n ? n : LG_EWRITE;
+}
+
+long lg_replace(struct lg_providers *s, const struct lg_batch_ops *ops, const struct lg_api *old,
+		const struct lg_api *new_api)
+{
+	int i = lg_swappable(s, old, new_api);
+	long n;
+
+	if (i < 0)
+		return i;
+	if ((n = lg_batch(ops, old)) >= 0)
+		lg_swap(s, i, new_api);
+	return n;
+}
