@@ -18,12 +18,6 @@
 #include <sys/stat.h>
 #include "gates.h"
 
-#ifdef PACKAGE_VERSION
-const char gatec_version[] = PACKAGE_VERSION;
-#else
-const char gatec_version[] = "0.1.0";
-#endif
-
 #define MAX_INPUT (64L << 20)
 
 enum { OUT_HEADER, OUT_ASM, OUT_PROVIDER, OUT_GENERIC, NOUT };

@@ -471,9 +471,7 @@ static void check_impl_clash(struct reader *rd)
 
 void model_finish(struct reader *rd, const struct loc *eof)
 {
-	if (rd->format == FMT_RDOS)
-		rdos_finish(rd);
-	else
+	if (rd->format == FMT_GATES)
 		need_api(rd, eof);
 	if (!rd->api->name && rd->api_override)
 		rd->api->name = xstrdup(rd->api_override);
