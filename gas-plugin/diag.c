@@ -8,6 +8,8 @@
  * the caret lines up whatever the terminal's tab stops are.  After
  * DIAG_MAX_ERRORS errors, one more stops gatec (status 1); the fuzz
  * harness (built with FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) reads on.
+ * The version the banners and --version print is here too: every part of
+ * gatec uses diag.c, and the fuzz harness links all of gatec but its main.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -17,6 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gates.h"
+
+#ifdef PACKAGE_VERSION
+const char gatec_version[] = PACKAGE_VERSION;
+#else
+const char gatec_version[] = "0.1.0";
+#endif
 
 static const char *file = "<input>";
 static const char *src;

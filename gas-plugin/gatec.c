@@ -18,12 +18,6 @@
 #include <sys/stat.h>
 #include "gates.h"
 
-#ifdef PACKAGE_VERSION
-const char gatec_version[] = PACKAGE_VERSION;
-#else
-const char gatec_version[] = "0.1.0";
-#endif
-
 #define MAX_INPUT (64L << 20)
 
 enum { OUT_HEADER, OUT_ASM, OUT_PROVIDER, OUT_GENERIC, NOUT };
@@ -156,7 +150,15 @@ static int same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct opts {
+	const char *out[NOUT]; /* NULL: not asked for */
+	const char *format, *api_name, *access, *input;
+	int list;
+};
+
+/* Exits for --help, --version and what getopt rejects. */
+static void parse_options(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "header", required_argument, NULL, 'H' },
@@ -171,123 +173,148 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out[NOUT] = { NULL, NULL, NULL, NULL };
-	const char *format = NULL, *api_name = NULL, *access = NULL, *input;
-	struct outfile of[NOUT];
-	struct reader rd;
-	struct api api;
-	struct emit_info ei;
-	char *text, *hdr = NULL, *src = NULL;
-	size_t len;
-	int c, i, j, failed = 0, list = 0;
+	int c;
 
+	memset(o, 0, sizeof *o);
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
-			out[OUT_HEADER] = optarg;
+			o->out[OUT_HEADER] = optarg;
 			break;
 		case 'A':
-			out[OUT_ASM] = optarg;
+			o->out[OUT_ASM] = optarg;
 			break;
 		case 'P':
-			out[OUT_PROVIDER] = optarg;
+			o->out[OUT_PROVIDER] = optarg;
 			break;
 		case 'G':
-			out[OUT_GENERIC] = optarg;
+			o->out[OUT_GENERIC] = optarg;
 			break;
 		case 'L':
-			list = 1;
+			o->list = 1;
 			break;
 		case 'f':
-			format = optarg;
+			o->format = optarg;
 			break;
 		case 'a':
-			api_name = optarg;
+			o->api_name = optarg;
 			break;
 		case 'c':
-			access = optarg;
+			o->access = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return ferror(stdout) || fflush(stdout) ? 2 : 0;
+			exit(ferror(stdout) || fflush(stdout) ? 2 : 0);
 		case 'V':
 			printf("gatec (lazygate) %s\n", gatec_version);
-			return ferror(stdout) || fflush(stdout) ? 2 : 0;
+			exit(ferror(stdout) || fflush(stdout) ? 2 : 0);
 		default: /* getopt said what is wrong */
 			fputs("Try 'gatec --help' for more information.\n", stderr);
-			return 2;
+			exit(2);
 		}
 	}
 	if (optind < argc - 1)
 		usage_error("more than one input file ('%s' ...)", argv[optind + 1]);
-	input = optind < argc ? argv[optind] : NULL;
-	if (format && strcmp(format, "gates") && strcmp(format, "rdos"))
-		usage_error("unknown --format '%s' (use gates or rdos)", format);
-	if (access && strcmp(access, "kernel") && strcmp(access, "app") && strcmp(access, "both"))
-		usage_error("unknown --access '%s' (use kernel, app or both)", access);
-	if (api_name && !is_ident(api_name))
-		usage_error("--api '%s' is not a C identifier", api_name);
+	o->input = optind < argc ? argv[optind] : NULL;
+}
+
+/* The usage errors that need no look at the input. */
+static void check_options(const struct opts *o)
+{
+	int i, j;
+
+	if (o->format && strcmp(o->format, "gates") && strcmp(o->format, "rdos"))
+		usage_error("unknown --format '%s' (use gates or rdos)", o->format);
+	if (o->access && strcmp(o->access, "kernel") && strcmp(o->access, "app") &&
+	    strcmp(o->access, "both"))
+		usage_error("unknown --access '%s' (use kernel, app or both)", o->access);
+	if (o->api_name && !is_ident(o->api_name))
+		usage_error("--api '%s' is not a C identifier", o->api_name);
 	for (i = 0; i < NOUT; i++)
 		for (j = i + 1; j < NOUT; j++)
-			if (out[i] && out[j] && same_file(out[i], out[j]))
-				usage_error("%s: two outputs to the same file", out[j]);
-	if (!input && list)
+			if (o->out[i] && o->out[j] && same_file(o->out[i], o->out[j]))
+				usage_error("%s: two outputs to the same file", o->out[j]);
+	if (!o->input && o->list)
 		usage_error("no input file for --list");
-	if (!input) {
-		if (!out[OUT_GENERIC])
-			usage_error("no input file");
-		if (out[OUT_HEADER] || out[OUT_ASM] || out[OUT_PROVIDER])
-			usage_error("no input file for --header, --asm or --provider");
-	}
+	if (!o->input && !o->out[OUT_GENERIC])
+		usage_error("no input file");
+	if (!o->input && (o->out[OUT_HEADER] || o->out[OUT_ASM] || o->out[OUT_PROVIDER]))
+		usage_error("no input file for --header, --asm or --provider");
+}
 
-	memset(&rd, 0, sizeof rd);
-	memset(&api, 0, sizeof api);
-	rd.api = &api;
-	if (input) {
-		for (i = 0; i < NOUT; i++)
-			if (out[i] && same_file(out[i], input))
-				usage_error("%s: would overwrite the input", out[i]);
-		if (format)
-			rd.format = !strcmp(format, "rdos") ? FMT_RDOS : FMT_GATES;
-		else {
-			size_t n = strlen(input);
-			rd.format = n > 4 && !strcmp(input + n - 4, ".def") ? FMT_RDOS : FMT_GATES;
-		}
-		if (access && rd.format != FMT_RDOS)
-			usage_error("--access is for RDOS gate lists (in .gates files, write "
-				    "'kernel gate' or 'app gate')");
-		rd.rdos_access = !access || !strcmp(access, "both") ? ACC_BOTH :
-				 !strcmp(access, "kernel") ? ACC_KERNEL : ACC_APP;
-		rd.api_override = api_name;
-		if (rd.format == FMT_RDOS && !api_name) {
-			char *s = stem(input);
-			if (!is_ident(s))
-				usage_error("cannot make an API name of '%s': use --api=NAME", s);
-			rd.api_override = s;
-		}
-		text = read_file(input, &len);
-		diag_init(input, text, len);
-		if (read_definition(&rd, text, len))
-			return 1;
-		src = printable(base_name(input));
-		if (out[OUT_HEADER])
-			hdr = printable(base_name(out[OUT_HEADER]));
-		else {
-			char *s = stem(input);
-			hdr = xmalloc(strlen(s) + 3);
-			sprintf(hdr, "%s.h", s);
-			free(s);
-		}
-	}
-	ei.source = src;
-	ei.header_include = hdr;
-	if (list) {
-		emit_list(stdout, &api);
-		if (ferror(stdout) || fflush(stdout))
-			return 2;
-	}
+/* How to read the input: its format (by name unless --format), who may
+ * call RDOS gates, the API's name. */
+static void setup_reader(struct reader *rd, const struct opts *o)
+{
+	const char *input = o->input;
+	size_t n = strlen(input);
+	int i;
 
-	/* Write everything to temporary files, then rename. */
+	for (i = 0; i < NOUT; i++)
+		if (o->out[i] && same_file(o->out[i], input))
+			usage_error("%s: would overwrite the input", o->out[i]);
+	if (o->format)
+		rd->format = !strcmp(o->format, "rdos") ? FMT_RDOS : FMT_GATES;
+	else
+		rd->format = n > 4 && !strcmp(input + n - 4, ".def") ? FMT_RDOS : FMT_GATES;
+	if (o->access && rd->format != FMT_RDOS)
+		usage_error("--access is for RDOS gate lists (in .gates files, write "
+			    "'kernel gate' or 'app gate')");
+	rd->rdos_access = !o->access || !strcmp(o->access, "both") ? ACC_BOTH :
+			  !strcmp(o->access, "kernel") ? ACC_KERNEL : ACC_APP;
+	rd->api_override = o->api_name;
+	if (rd->format == FMT_RDOS && !o->api_name) {
+		char *s = stem(input);
+		if (!is_ident(s))
+			usage_error("cannot make an API name of '%s': use --api=NAME", s);
+		rd->api_override = s;
+	}
+}
+
+/* The names the outputs print: the input's, and the header the provider
+ * C file includes (--header's, else the input's stem + ".h"). */
+static void name_outputs(struct emit_info *ei, const struct opts *o)
+{
+	char *s, *h;
+
+	ei->source = printable(base_name(o->input));
+	if (o->out[OUT_HEADER]) {
+		ei->header_include = printable(base_name(o->out[OUT_HEADER]));
+		return;
+	}
+	s = stem(o->input);
+	h = xmalloc(strlen(s) + 3);
+	sprintf(h, "%s.h", s);
+	free(s);
+	ei->header_include = h;
+}
+
+static void emit(int which, FILE *f, const struct api *api, const struct emit_info *ei)
+{
+	switch (which) {
+	case OUT_HEADER:
+		emit_header(f, api, ei);
+		break;
+	case OUT_ASM:
+		emit_asm(f, api, ei);
+		break;
+	case OUT_PROVIDER:
+		emit_provider(f, api, ei);
+		break;
+	case OUT_GENERIC:
+		emit_generic_asm(f, NULL);
+		break;
+	}
+}
+
+/* Every output goes to a temporary file, renamed into place once all were
+ * written: on any error no output is created or changed.  0 or 2. */
+static int write_outputs(const char *const out[NOUT], const struct api *api,
+			 const struct emit_info *ei)
+{
+	struct outfile of[NOUT];
+	int i, failed = 0;
+
 	memset(of, 0, sizeof of);
 	for (i = 0; i < NOUT && !failed; i++) {
 		if (!out[i])
@@ -296,20 +323,7 @@ int main(int argc, char **argv)
 			failed = 1;
 			break;
 		}
-		switch (i) {
-		case OUT_HEADER:
-			emit_header(of[i].f, &api, &ei);
-			break;
-		case OUT_ASM:
-			emit_asm(of[i].f, &api, &ei);
-			break;
-		case OUT_PROVIDER:
-			emit_provider(of[i].f, &api, &ei);
-			break;
-		case OUT_GENERIC:
-			emit_generic_asm(of[i].f, NULL);
-			break;
-		}
+		emit(i, of[i].f, api, ei);
 		if (out_close(&of[i]) < 0)
 			failed = 1;
 	}
@@ -319,4 +333,34 @@ int main(int argc, char **argv)
 	for (i = 0; i < NOUT; i++)
 		out_discard(&of[i]);
 	return failed ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct reader rd;
+	struct api api;
+	struct emit_info ei = { NULL, NULL };
+	char *text;
+	size_t len;
+
+	parse_options(argc, argv, &o);
+	check_options(&o);
+	memset(&rd, 0, sizeof rd);
+	memset(&api, 0, sizeof api);
+	rd.api = &api;
+	if (o.input) { /* else only --generic-asm */
+		setup_reader(&rd, &o);
+		text = read_file(o.input, &len);
+		diag_init(o.input, text, len);
+		if (read_definition(&rd, text, len))
+			return 1;
+		name_outputs(&ei, &o);
+	}
+	if (o.list) {
+		emit_list(stdout, &api);
+		if (ferror(stdout) || fflush(stdout))
+			return 2;
+	}
+	return write_outputs(o.out, &api, &ei);
 }

@@ -159,7 +159,7 @@ struct reader {
 	struct loc comment; /* where an open comment began */
 };
 
-/* Read TEXT (already given to diag_init); 0 if it had no errors. */
+/* parser.y: read TEXT (already given to diag_init); 0 if it had no errors. */
 int read_definition(struct reader *rd, const char *text, size_t len);
 
 /* model.c: freeing what the parser collected (its %destructors) */
@@ -184,7 +184,8 @@ struct gate *model_add(struct api *a, const struct gate *g);
 void model_free(struct api *a);
 int model_check_name(struct reader *rd, const char *name, const struct loc *l);
 
-/* rdos.c: the parser's actions for RDOS .def files */
+/* rdos.c: the parser's actions for RDOS .def files; rdos_finish comes
+ * before model_finish */
 void rdos_assign(struct reader *rd, char *name, const struct loc *name_loc,
 		 struct num number, const struct loc *num_loc);
 void rdos_finish(struct reader *rd);
@@ -227,7 +228,7 @@ int out_close(struct outfile *o); /* flush and close; -1 on a write error */
 int out_commit(struct outfile *o);
 void out_discard(struct outfile *o);
 
-/* The version string for banners and --version. */
+/* diag.c: the version string for banners and --version. */
 extern const char gatec_version[];
 
 /* Memory helpers that never return NULL (they exit with status 2). */

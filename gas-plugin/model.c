@@ -214,68 +214,109 @@ void model_api(struct reader *rd, const struct loc *kw, char *name, const struct
 		free(name);
 }
 
+/* P's register, if it is one and not yet used by another of DST (USED[r]:
+ * 1 + its index there); else -1, said. */
+static int param_reg(const struct pdecl *p, const int used[NREGS], const struct param *dst,
+		     const char *what)
+{
+	int r = reg_lookup(p->reg);
+
+	if (r < 0) {
+		diag_error(&p->reg_loc, "unknown register '%s' (use eax, ebx, ecx, edx, esi or edi)",
+			   p->reg);
+		return -1;
+	}
+	if (used[r]) {
+		diag_error(&p->reg_loc, "register '%s' is already used by %s '%s'", p->reg, what,
+			   dst[used[r] - 1].name);
+		return -1;
+	}
+	return r;
+}
+
+/* P's name and where it is.  Without one ("int x"), the last word of the
+ * type W is the name, then taken off W; a type word there means the name
+ * is missing: -1, said. */
+static int param_name(struct pdecl *p, struct words *w, const char **name, struct loc *nl)
+{
+	int n = w->n;
+
+	*name = p->name;
+	*nl = p->name_loc;
+	if (p->name)
+		return 0;
+	if (n < 2 || is_type_word(w->word[n - 1]) || !strcmp(w->word[n - 2], "struct")) {
+		struct loc after = p->type_loc;
+		char *t = diag_text(&p->type_loc);
+		after.first_line = after.last_line;
+		after.first_column = after.last_column;
+		diag_error(&after, "missing parameter name after type '%s'", t);
+		free(t);
+		return -1;
+	}
+	*name = w->word[n - 1];
+	*nl = w->loc[n - 1];
+	w->n--;
+	p->type_loc.last_line = w->loc[w->n - 1].last_line;
+	p->type_loc.last_column = w->loc[w->n - 1].last_column;
+	return 0;
+}
+
+/* A name the generated C can use for a parameter: no keyword, type name
+ * or lg_ name, and none of the names SEEN before. */
+static int check_param_name(const char *name, const struct loc *nl, struct pdecl *const *seen,
+			    int nseen)
+{
+	int j;
+
+	if (is_c_keyword(name) || is_type_word(name)) {
+		diag_error(nl, "parameter name '%s' is a C or C++ keyword or type name", name);
+		return -1;
+	}
+	if (!strncmp(name, "lg_", 3)) {
+		diag_error(nl, "parameter name '%s' is reserved (the generated code uses the "
+			   "prefix 'lg_')", name);
+		return -1;
+	}
+	for (j = 0; j < nseen; j++)
+		if (!strcmp(seen[j]->name, name)) {
+			diag_error(nl, "duplicate parameter name '%s'", name);
+			return -1;
+		}
+	return 0;
+}
+
+/* G's next input or output; its index + 1. */
+static int add_param(struct gate *g, int output, int r, const char *name,
+		     const struct ctype *type)
+{
+	struct param *q = output ? &g->out[g->nout++] : &g->in[g->nin++];
+
+	q->type = *type;
+	q->reg = r;
+	q->name = xstrdup(name);
+	return output ? g->nout : g->nin;
+}
+
+/* The inputs or outputs PL of gate G: each parameter's register, name and
+ * type, every error said.  SEEN holds the names of both lists. */
 static int check_params(struct gate *g, struct plist *pl, int output,
 			struct pdecl **seen, int *nseen)
 {
 	struct param *dst = output ? g->out : g->in;
-	const char *what = output ? "output" : "input";
-	int used[NREGS] = { 0 }, i, j, r, ok = 0;
+	int used[NREGS] = { 0 }, i, r, ok = 0;
 
 	for (i = 0; i < pl->n; i++) {
 		struct pdecl *p = &pl->p[i];
-		struct param *q;
-		struct ctype type;
 		struct words w = p->type;
-		const char *name = p->name;
-		struct loc nl = p->name_loc;
+		struct ctype type;
+		const char *name;
+		struct loc nl;
 
-		r = reg_lookup(p->reg);
-		if (r < 0) {
-			diag_error(&p->reg_loc, "unknown register '%s' (use eax, ebx, ecx, edx, esi or edi)",
-				   p->reg);
+		r = param_reg(p, used, dst, output ? "output" : "input");
+		if (r < 0)
 			ok = -1;
-		} else if (used[r]) {
-			diag_error(&p->reg_loc, "register '%s' is already used by %s '%s'", p->reg, what,
-				   dst[used[r] - 1].name);
-			ok = -1;
-			r = -1;
-		}
-		/* "int x": the last word is the name; a type word there means the
-		 * name is missing. */
-		if (!name) {
-			int n = w.n;
-			if (n < 2 || is_type_word(w.word[n - 1]) || !strcmp(w.word[n - 2], "struct")) {
-				struct loc after = p->type_loc;
-				char *t = diag_text(&p->type_loc);
-				after.first_line = after.last_line;
-				after.first_column = after.last_column;
-				diag_error(&after, "missing parameter name after type '%s'", t);
-				free(t);
-				ok = -1;
-				continue;
-			}
-			name = w.word[n - 1];
-			nl = w.loc[n - 1];
-			w.n--;
-			p->type_loc.last_line = w.loc[w.n - 1].last_line;
-			p->type_loc.last_column = w.loc[w.n - 1].last_column;
-		}
-		if (is_c_keyword(name) || is_type_word(name)) {
-			diag_error(&nl, "parameter name '%s' is a C or C++ keyword or type name", name);
-			ok = -1;
-			continue;
-		}
-		if (!strncmp(name, "lg_", 3)) {
-			diag_error(&nl, "parameter name '%s' is reserved (the generated code uses the "
-				   "prefix 'lg_')", name);
-			ok = -1;
-			continue;
-		}
-		for (j = 0; j < *nseen; j++)
-			if (!strcmp(seen[j]->name, name))
-				break;
-		if (j < *nseen) {
-			diag_error(&nl, "duplicate parameter name '%s'", name);
+		if (param_name(p, &w, &name, &nl) || check_param_name(name, &nl, seen, *nseen)) {
 			ok = -1;
 			continue;
 		}
@@ -290,19 +331,10 @@ static int check_params(struct gate *g, struct plist *pl, int output,
 			ok = -1;
 			continue;
 		}
-		if (r < 0) {
+		if (r < 0)
 			ctype_free(&type);
-			continue;
-		}
-		q = &dst[output ? g->nout : g->nin];
-		q->type = type;
-		q->reg = r;
-		q->name = xstrdup(name);
-		if (output)
-			g->nout++;
 		else
-			g->nin++;
-		used[r] = output ? g->nout : g->nin;
+			used[r] = add_param(g, output, r, name, &type);
 	}
 	return ok;
 }
@@ -471,9 +503,7 @@ static void check_impl_clash(struct reader *rd)
 
 void model_finish(struct reader *rd, const struct loc *eof)
 {
-	if (rd->format == FMT_RDOS)
-		rdos_finish(rd);
-	else
+	if (rd->format == FMT_GATES)
 		need_api(rd, eof);
 	if (!rd->api->name && rd->api_override)
 		rd->api->name = xstrdup(rd->api_override);

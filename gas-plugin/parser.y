@@ -10,6 +10,8 @@
  *   RDOS:    open_nr = 3        (one per line; ';' starts a comment)
  *
  * The actions only collect; model.c and rdos.c check and build the model.
+ * read_definition, the reader's entry, is here so that the scanner need
+ * not know the parser (flex's generated code calls nothing of it).
  * Errors recover at ';' (or at the next declaration), and at the end of
  * the line in RDOS files.
  */
@@ -28,6 +30,12 @@
 #define YY_TYPEDEF_YY_SCANNER_T
 typedef void *yyscan_t;
 #endif
+}
+
+%code provides {
+/* lexer.l: a scanner of TEXT for RD's format (yylex_destroy frees it). */
+yyscan_t scanner_open(struct reader *rd, const char *text, size_t len);
+int yylex_destroy(yyscan_t scanner);
 }
 
 %code {
@@ -301,4 +309,17 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, stru
 	diag_error(&l, "%s", msg);
 	free(text);
 	return 0;
+}
+
+int read_definition(struct reader *rd, const char *text, size_t len)
+{
+	static const struct loc start = { 1, 1, 1, 1 };
+	yyscan_t sc = scanner_open(rd, text, len);
+
+	yyparse(sc, rd);
+	yylex_destroy(sc);
+	if (rd->format == FMT_RDOS)
+		rdos_finish(rd);
+	model_finish(rd, &start);
+	return diag_count();
 }

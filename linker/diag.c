@@ -1,5 +1,5 @@
-/* Messages and the exit status.  Every message starts with the program
- * name; the caller names the file. */
+/* Messages, findings and the exit status.  Every message starts with the
+ * program name; the caller names the file. */
 #include "bfdh.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -34,6 +34,36 @@ void gl_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("warning: ", fmt, ap);
 	va_end(ap);
+}
+
+int gl_nerrors, gl_nwarnings;
+FILE *gl_findings_fp;
+
+/* A finding: a rule of rules.c broken at a place in OBJ.  Here rather
+ * than in rules.c because reading the table (sites.c) finds some too. */
+void gl_finding(struct gl_obj *obj, enum gl_sev sev, const struct gl_sec *sec,
+		unsigned long off, const char *gate, const char *rule, const char *fmt, ...)
+{
+	FILE *f = gl_findings_fp ? gl_findings_fp : stderr;
+	va_list ap;
+
+	if (sec)
+		fprintf(f, "%s:%s+0x%lx: ", obj->name, sec->name, off);
+	else
+		fprintf(f, "%s: ", obj->name);
+	fputs(sev == GL_ERROR ? "error: " : "warning: ", f);
+	if (gate)
+		fprintf(f, "gate %s: ", gate);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fprintf(f, " [%s]\n", rule);
+	if (sev == GL_ERROR) {
+		gl_nerrors++;
+		obj->broken = 1;
+	} else {
+		gl_nwarnings++;
+	}
 }
 
 static void *oom(void *p)

@@ -2,7 +2,7 @@
  *
  * Objects are read with libbfd (any format BFD knows) into the model below;
  * ELF outputs are written with libelf.  One file per concern:
- *   gatelink.c  options and subcommands      diag.c    messages, exit status
+ *   gatelink.c  options and subcommands      diag.c    messages, findings, exit
  *   input.c     opening files and archives   object.c  sections, symbols, relocs
  *   sites.c     the site table and the note  rules.c   the checks
  *   defs.c      API definitions (--defs)     map.c     provider maps (bind)
@@ -11,6 +11,11 @@
  *   rewrite.c   the frame of writing commands
  *   bind.c      bind, unbind                 resolve.c resolve
  *   symtab.c    removing symbols (resolve)   sort.c    sort
+ *
+ * gl_ names are gatelink's own; lg_ names are the format's and the
+ * runtime core's (<lazygate/core.h>), which gatelink links as libcore.a.
+ * struct gl_site is gatelink's record of a table entry, struct lg_site
+ * the entry itself.
  */
 #ifndef GATELINK_H
 #define GATELINK_H
@@ -87,7 +92,7 @@ static inline unsigned int gl_site_gate(const struct gl_site *s)
 }
 
 /* stub.h's view of S's entry (rel aside), for its lg_site_* tests. */
-static inline struct lg_site gl_site_lg(const struct gl_site *s)
+static inline struct lg_site gl_site_as_entry(const struct gl_site *s)
 {
 	struct lg_site e;
 
@@ -101,7 +106,7 @@ static inline struct lg_site gl_site_lg(const struct gl_site *s)
  * that is a k32 site; check reports the flag on any other kind. */
 static inline int gl_site_ccall(const struct gl_site *s)
 {
-	struct lg_site e = gl_site_lg(s);
+	struct lg_site e = gl_site_as_entry(s);
 
 	return lg_site_ccall(&e);
 }
@@ -194,7 +199,7 @@ typedef int (*gl_obj_fn)(struct gl_obj *obj, void *arg);
 void gl_bfd_init(void);
 int gl_each_object(const char *path, int single, gl_obj_fn fn, void *arg);
 
-/* object.c: read one object that BFD recognised */
+/* object.c: read one object that BFD recognised (then gl_sites_load) */
 int gl_obj_load(struct gl_obj *obj);
 void gl_obj_free(struct gl_obj *obj);
 struct gl_sec *gl_sec_at(struct gl_obj *obj, unsigned long addr, unsigned long len);
@@ -202,19 +207,19 @@ struct gl_sec *gl_sec_of(struct gl_obj *obj, const struct bfd_section *bs);
 const struct gl_rel *gl_crel_in(const struct gl_obj *obj, const struct gl_sec *sec,
 				unsigned long off, unsigned long len);
 int gl_sym_value(struct gl_obj *obj, const char *name, unsigned long *value);
+struct reloc_cache_entry **gl_sec_relocs(struct gl_obj *obj, struct gl_sec *sec, long *n);
+int gl_is_table(const struct gl_sec *sec);
+const char *gl_c_name(const struct gl_obj *obj, const char *sym);
 
-/* sites.c */
+/* sites.c: the note and the site tables of an object gl_obj_load read */
 int gl_sites_load(struct gl_obj *obj);
-int gl_note_load(struct gl_obj *obj);
 const unsigned char *gl_site_bytes(const struct gl_obj *obj, const struct gl_site *s);
 unsigned int gl_site_index(const struct gl_obj *obj, const struct gl_site *s);
 void gl_site_entry(const struct gl_obj *obj, const struct gl_site *s, const struct gl_sec **t,
 		   unsigned long *off);
 const char *gl_stub_sym(const struct gl_obj *obj, const struct gl_site *s);
-int gl_is_table(const struct gl_sec *sec);
-const char *gl_c_name(const struct gl_obj *obj, const char *sym);
 
-/* ---- findings (rules.c) ---------------------------------------------- */
+/* ---- findings: diag.c prints them, rules.c has the rules ------------- */
 
 enum gl_sev { GL_WARNING, GL_ERROR };
 struct gl_defs;

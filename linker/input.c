@@ -30,6 +30,8 @@ static int visit(bfd *abfd, const char *path, const char *member, gl_obj_fn fn, 
 	else
 		strcpy(obj.name, path);
 	r = gl_obj_load(&obj);
+	if (r == 0 && gl_sites_load(&obj))
+		r = GL_EXIT_FAIL;
 	if (r == 0)
 		r = fn(&obj, arg);
 	gl_obj_free(&obj);

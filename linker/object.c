@@ -1,5 +1,5 @@
 /* Reading one object with libbfd: its sections, symbols and the
- * relocations of its code, then its site table (sites.c). */
+ * relocations of its code.  Its site table is read on that (sites.c). */
 #include "bfdh.h"
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +50,19 @@ static int load_contents(struct gl_obj *obj, struct gl_sec *sec)
 	}
 	sec->data = p;
 	return 0;
+}
+
+int gl_is_table(const struct gl_sec *sec)
+{
+	return !strcmp(sec->name, LG_SITES_SECTION);
+}
+
+/* C names: PE/COFF i386 symbols carry a leading underscore. */
+const char *gl_c_name(const struct gl_obj *obj, const char *sym)
+{
+	char lead = bfd_get_symbol_leading_char(obj->abfd);
+
+	return lead && sym[0] == lead ? sym + 1 : sym;
 }
 
 static int read_sections(struct gl_obj *obj)
@@ -130,23 +143,31 @@ static void add_crel(struct gl_obj *obj, struct gl_sec *sec, arelent *r, size_t 
 	g->ssec = sym && !g->undef ? gl_sec_of(obj, sym->section) : 0;
 }
 
+/* The relocations of SEC as BFD gives them, *N of them, in an array to
+ * free; 0 when BFD cannot read them (said). */
+arelent **gl_sec_relocs(struct gl_obj *obj, struct gl_sec *sec, long *n)
+{
+	long size = bfd_get_reloc_upper_bound(obj->abfd, sec->bs);
+	arelent **r = size < 0 ? 0 : gl_xmalloc(size);
+
+	if (r)
+		*n = bfd_canonicalize_reloc(obj->abfd, sec->bs, r, obj->syms);
+	if (!r || *n < 0) {
+		gl_error("%s: section %s: relocations: %s", obj->name, sec->name, gl_bfd_msg());
+		free(r);
+		return 0;
+	}
+	return r;
+}
+
 /* Relocations of one code section, kept in address order. */
 static int read_code_relocs(struct gl_obj *obj, struct gl_sec *sec, size_t *cap)
 {
-	long n = bfd_get_reloc_upper_bound(obj->abfd, sec->bs), i;
-	arelent **r;
+	long n, i;
+	arelent **r = gl_sec_relocs(obj, sec, &n);
 
-	if (n < 0) {
-		gl_error("%s: section %s: relocations: %s", obj->name, sec->name, gl_bfd_msg());
+	if (!r)
 		return -1;
-	}
-	r = gl_xmalloc(n);
-	n = bfd_canonicalize_reloc(obj->abfd, sec->bs, r, obj->syms);
-	if (n < 0) {
-		gl_error("%s: section %s: relocations: %s", obj->name, sec->name, gl_bfd_msg());
-		free(r);
-		return -1;
-	}
 	for (i = 0; i < n; i++)
 		add_crel(obj, sec, r[i], cap);
 	free(r);
@@ -207,8 +228,6 @@ int gl_obj_load(struct gl_obj *obj)
 	obj->linked = (bfd_get_file_flags(abfd) & (EXEC_P | DYNAMIC)) != 0;
 	obj->dynamic = (bfd_get_file_flags(abfd) & DYNAMIC) != 0;
 	if (check_arch(obj) || read_sections(obj) || read_symbols(obj) || read_relocs(obj))
-		return GL_EXIT_FAIL;
-	if (gl_note_load(obj) || gl_sites_load(obj))
 		return GL_EXIT_FAIL;
 	return 0;
 }

@@ -99,7 +99,6 @@ static int apply(struct res *r, size_t target, GElf_Addr off, unsigned int num)
 {
 	size_t size;
 	unsigned char *p = gl_elf_scn_data(r->e, target, &size);
-	unsigned int v;
 
 	if (!p || off > size || size - off < 4) {
 		gl_error("%s:%s+0x%lx: relocation outside the section", r->obj->name,
@@ -107,11 +106,7 @@ static int apply(struct res *r, size_t target, GElf_Addr off, unsigned int num)
 		return -1;
 	}
 	p += off;
-	v = (p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24) + num;
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = v >> 24;
+	lg_put32(p, lg_get32(p) + num);
 	return 0;
 }
 

@@ -9,34 +9,7 @@
 #include <string.h>
 #include "gatelink.h"
 
-int gl_nerrors, gl_nwarnings;
 int gl_allow_duplicates;
-FILE *gl_findings_fp;
-
-void gl_finding(struct gl_obj *obj, enum gl_sev sev, const struct gl_sec *sec,
-		unsigned long off, const char *gate, const char *rule, const char *fmt, ...)
-{
-	FILE *f = gl_findings_fp ? gl_findings_fp : stderr;
-	va_list ap;
-
-	if (sec)
-		fprintf(f, "%s:%s+0x%lx: ", obj->name, sec->name, off);
-	else
-		fprintf(f, "%s: ", obj->name);
-	fputs(sev == GL_ERROR ? "error: " : "warning: ", f);
-	if (gate)
-		fprintf(f, "gate %s: ", gate);
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fprintf(f, " [%s]\n", rule);
-	if (sev == GL_ERROR) {
-		gl_nerrors++;
-		obj->broken = 1;
-	} else {
-		gl_nwarnings++;
-	}
-}
 
 void gl_gate_str(const struct gl_obj *obj, const struct gl_site *s, const struct gl_defs *defs,
 		 char *buf, size_t n)
@@ -94,7 +67,7 @@ struct ctx {
 static int rule_entry(struct ctx *c)
 {
 	const struct gl_site *s = c->s;
-	struct lg_site e = gl_site_lg(s);
+	struct lg_site e = gl_site_as_entry(s);
 	unsigned int flags = lg_site_flags(&e);
 
 	if (s->kind >= LG_NKINDS) {
@@ -280,7 +253,9 @@ static const struct gl_site **placed(const struct gl_obj *obj, size_t *n)
 	return v;
 }
 
-static const struct gl_site *at(const struct gl_obj *obj, const struct gl_site **v, size_t i)
+/* The Ith site in address order: of V, placed()'s answer. */
+static const struct gl_site *nth_placed(const struct gl_obj *obj, const struct gl_site **v,
+					size_t i)
 {
 	return v ? v[i] : &obj->sites[i];
 }
@@ -294,7 +269,7 @@ static void rule_overlap(struct gl_obj *obj, const struct gl_defs *defs)
 	c.obj = obj;
 	c.defs = defs;
 	for (i = 1; i < n; i++) {
-		const struct gl_site *a = at(obj, v, i - 1), *b = at(obj, v, i);
+		const struct gl_site *a = nth_placed(obj, v, i - 1), *b = nth_placed(obj, v, i);
 
 		if (a->secno != b->secno || a->off + lg_kind_len(a->kind) <= b->off)
 			continue;
@@ -379,10 +354,10 @@ static int covered(const struct gl_obj *obj, const struct gl_site **v, size_t n,
 	unsigned int secno = gl_secno(obj, sec);
 	const struct gl_site *s;
 
-	while (*k < n && ((s = at(obj, v, *k))->secno < secno ||
+	while (*k < n && ((s = nth_placed(obj, v, *k))->secno < secno ||
 			  (s->secno == secno && s->off + lg_kind_len(s->kind) <= off)))
 		(*k)++;
-	return *k < n && (s = at(obj, v, *k))->secno == secno && s->off < off + len;
+	return *k < n && (s = nth_placed(obj, v, *k))->secno == secno && s->off < off + len;
 }
 
 static void stray_in(struct gl_obj *obj, const struct gl_defs *defs, struct gl_sec *sec,

@@ -11,16 +11,6 @@
 #include <sys/mman.h>
 #include "gatelink.h"
 
-static unsigned int get32(const unsigned char *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24;
-}
-
-int gl_is_table(const struct gl_sec *sec)
-{
-	return !strcmp(sec->name, LG_SITES_SECTION);
-}
-
 const unsigned char *gl_site_bytes(const struct gl_obj *obj, const struct gl_site *s)
 {
 	const struct gl_sec *sec = gl_site_sec(obj, s);
@@ -35,14 +25,6 @@ const unsigned char *gl_site_bytes(const struct gl_obj *obj, const struct gl_sit
 static const char *howto_name(const arelent *r)
 {
 	return r->howto && r->howto->name ? r->howto->name : "of a type unknown to this format";
-}
-
-/* C names: PE/COFF i386 symbols carry a leading underscore. */
-const char *gl_c_name(const struct gl_obj *obj, const char *sym)
-{
-	char lead = bfd_get_symbol_leading_char(obj->abfd);
-
-	return lead && sym[0] == lead ? sym + 1 : sym;
 }
 
 /* Said once per object: every entry has the same trouble. */
@@ -65,14 +47,6 @@ static int bad_rel(struct gl_obj *obj, struct gl_sec *t, const arelent *r, struc
 	return -1;
 }
 
-static void put32(unsigned char *p, unsigned int v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-	p[2] = v >> 16;
-	p[3] = v >> 24;
-}
-
 /* The ELF generic howto (elf32-i386's R_386_PC32): there
  * bfd_perform_relocation computes S + A + the field's in-place addend - P
  * and cannot overflow a 32-bit field, which costs it some 260 instructions
@@ -91,8 +65,8 @@ static int quick_pcrel(struct gl_sec *t, const arelent *r, const asymbol *sym,
 	    !h->pcrel_offset || h->negate || h->rightshift || h->bitpos || h->bitsize != 32 ||
 	    h->dst_mask != 0xffffffffUL)
 		return -1;
-	x = get32(p) & (unsigned int)h->src_mask;
-	put32(p, x + (unsigned int)(sym->value + ssec->vma + r->addend - t->vma - r->address));
+	x = lg_get32(p) & (unsigned int)h->src_mask;
+	lg_put32(p, x + (unsigned int)(sym->value + ssec->vma + r->addend - t->vma - r->address));
 	return 0;
 }
 
@@ -128,7 +102,7 @@ static int rel_field(struct gl_obj *obj, struct gl_sec *t, arelent *r, struct gl
 		return bad_rel(obj, t, r, s, buf);
 	}
 	s->secno = gl_secno(obj, ssec);
-	s->off = (t->vma + field + (unsigned long)(long)(int)get32(t->data + field) - ssec->vma) &
+	s->off = (t->vma + field + (unsigned long)(long)(int)lg_get32(t->data + field) - ssec->vma) &
 		 0xffffffffUL;
 	s->rel |= GL_REL_DONE;
 	return 0;
@@ -185,15 +159,9 @@ static int table_relocs(struct gl_obj *obj, struct gl_sec *t, struct gl_site *s,
 
 	if (obj->linked || !(t->bs->flags & SEC_RELOC))
 		return 0;
-	nr = bfd_get_reloc_upper_bound(obj->abfd, t->bs);
-	r = nr < 0 ? 0 : gl_xmalloc(nr);
-	if (r)
-		nr = bfd_canonicalize_reloc(obj->abfd, t->bs, r, obj->syms);
-	if (nr < 0) {
-		gl_error("%s: section %s: relocations: %s", obj->name, t->name, gl_bfd_msg());
-		free(r);
+	r = gl_sec_relocs(obj, t, &nr);
+	if (!r)
 		return -1;
-	}
 	for (i = 0; i < nr; i++)
 		if (one_reloc(obj, t, r[i], s, n))
 			obj->broken = 1;
@@ -216,7 +184,7 @@ static void locate_linked(struct gl_obj *obj, struct gl_site *s, unsigned long a
 /* Where the site of entry S, at TOFF in table T, is. */
 static void locate(struct gl_obj *obj, struct gl_site *s, struct gl_sec *t, unsigned long toff)
 {
-	int rel = (int)get32(t->data + toff);
+	int rel = (int)lg_get32(t->data + toff);
 	const struct gl_sec *sec;
 
 	if (obj->linked) {
@@ -273,7 +241,7 @@ void gl_site_entry(const struct gl_obj *obj, const struct gl_site *s, const stru
 static void init_site(struct gl_site *s, const struct gl_sec *t, size_t i)
 {
 	memset(s, 0, sizeof *s);
-	s->info = get32(t->data + i * LG_ENTRY_SIZE + 4);
+	s->info = lg_get32(t->data + i * LG_ENTRY_SIZE + 4);
 	s->kind = (s->info >> LG_KIND_SHIFT) & LG_KIND_MASK;
 }
 
@@ -352,22 +320,12 @@ static int load_table(struct gl_obj *obj, struct gl_sec *t)
 	return 0;
 }
 
-int gl_sites_load(struct gl_obj *obj)
-{
-	size_t i;
-
-	for (i = 0; i < obj->nsecs; i++)
-		if (gl_is_table(&obj->secs[i]) && load_table(obj, &obj->secs[i]))
-			return -1;
-	return 0;
-}
-
 /* ---- the note ---- */
 
 static int our_note(const unsigned char *p, unsigned long avail)
 {
-	return avail >= 12 + 12 + LG_NOTE_DESCSZ && get32(p) == sizeof LG_NOTE_NAME &&
-	       get32(p + 4) == LG_NOTE_DESCSZ && get32(p + 8) == LG_NOTE_TYPE &&
+	return avail >= 12 + 12 + LG_NOTE_DESCSZ && lg_get32(p) == sizeof LG_NOTE_NAME &&
+	       lg_get32(p + 4) == LG_NOTE_DESCSZ && lg_get32(p + 8) == LG_NOTE_TYPE &&
 	       !memcmp(p + 12, LG_NOTE_NAME, sizeof LG_NOTE_NAME);
 }
 
@@ -376,24 +334,24 @@ static void scan_note(struct gl_obj *obj, struct gl_sec *s, const unsigned char 
 	unsigned long off = 0;
 
 	while (s->size - off >= 12) {
-		unsigned long nsz = (get32(p + off) + 3UL) & ~3UL;
-		unsigned long dsz = (get32(p + off + 4) + 3UL) & ~3UL;
+		unsigned long nsz = (lg_get32(p + off) + 3UL) & ~3UL;
+		unsigned long dsz = (lg_get32(p + off + 4) + 3UL) & ~3UL;
 
 		if (nsz > s->size || dsz > s->size || 12 + nsz + dsz > s->size - off)
 			return;
 		if (our_note(p + off, s->size - off)) {
 			obj->note.sec = s;
 			obj->note.desc = off + 24;
-			obj->note.start = (int)get32(p + off + 24);
-			obj->note.end = (int)get32(p + off + 28);
-			obj->note.flags = get32(p + off + 32);
+			obj->note.start = (int)lg_get32(p + off + 24);
+			obj->note.end = (int)lg_get32(p + off + 28);
+			obj->note.flags = lg_get32(p + off + 32);
 			return;
 		}
 		off += 12 + nsz + dsz;
 	}
 }
 
-int gl_note_load(struct gl_obj *obj)
+static int load_note(struct gl_obj *obj)
 {
 	size_t i;
 
@@ -412,5 +370,17 @@ int gl_note_load(struct gl_obj *obj)
 		scan_note(obj, s, p);
 		free(p);
 	}
+	return 0;
+}
+
+int gl_sites_load(struct gl_obj *obj)
+{
+	size_t i;
+
+	if (load_note(obj)) /* a linked image's note says how much of a table counts */
+		return -1;
+	for (i = 0; i < obj->nsecs; i++)
+		if (gl_is_table(&obj->secs[i]) && load_table(obj, &obj->secs[i]))
+			return -1;
 	return 0;
 }

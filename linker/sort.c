@@ -12,19 +12,6 @@
 #include <string.h>
 #include "gatelink.h"
 
-static unsigned int get32(const unsigned char *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24;
-}
-
-static void put32(unsigned char *p, unsigned int v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = v >> 24;
-}
-
 static struct gl_sec *the_table(struct gl_obj *obj)
 {
 	struct gl_sec *t = 0;
@@ -65,8 +52,8 @@ static size_t sort_entries(const struct gl_sec *t, struct lg_site *buf, size_t n
 	size_t i, m = 0;
 
 	for (i = 0; i < n; i++) {
-		buf[i].rel = (int)get32(t->data + i * LG_ENTRY_SIZE);
-		buf[i].info = get32(t->data + i * LG_ENTRY_SIZE + 4);
+		buf[i].rel = (int)lg_get32(t->data + i * LG_ENTRY_SIZE);
+		buf[i].info = lg_get32(t->data + i * LG_ENTRY_SIZE + 4);
 	}
 	lg_table_sort(buf, n);
 	for (i = 0; i < n; i++) {
@@ -109,13 +96,13 @@ static int write_table(struct gl_obj *obj, struct gl_elf *e, const struct gl_sec
 	if (!np)
 		return -1;
 	for (i = 0; i < m; i++) {
-		put32(tp + i * LG_ENTRY_SIZE, (unsigned int)buf[i].rel);
-		put32(tp + i * LG_ENTRY_SIZE + 4, buf[i].info);
+		lg_put32(tp + i * LG_ENTRY_SIZE, (unsigned int)buf[i].rel);
+		lg_put32(tp + i * LG_ENTRY_SIZE + 4, buf[i].info);
 	}
 	memset(tp + m * LG_ENTRY_SIZE, 0, (n - m) * LG_ENTRY_SIZE);
 	np += obj->note.desc;
-	put32(np + 4, (unsigned int)(obj->note.start + (long)(m * LG_ENTRY_SIZE)));
-	put32(np + 8, obj->note.flags | LG_NOTE_SORTED);
+	lg_put32(np + 4, (unsigned int)(obj->note.start + (long)(m * LG_ENTRY_SIZE)));
+	lg_put32(np + 8, obj->note.flags | LG_NOTE_SORTED);
 	return 0;
 }
 

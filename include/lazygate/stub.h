@@ -256,12 +256,27 @@ static __inline__ unsigned long lg_site_addr(const struct lg_site *e)
 	return (unsigned long)&e->rel + (unsigned long)(long)e->rel;
 }
 
+/* The stubs' and the table's words are little-endian: read and write
+ * them on any host, at any alignment. */
+static __inline__ unsigned int lg_get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24;
+}
+
+static __inline__ void lg_put32(unsigned char *p, unsigned int v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = v >> 24;
+}
+
 /* Is P the initial k32 stub of GATE?  lg_is_initial for the one kind a
  * flat runtime binds, inline because bind-all asks it of every site. */
 static __inline__ int lg_k32_initial(const unsigned char *p, unsigned int gate)
 {
 	return p[0] == LG_K32_B0 && p[1] == LG_K32_B1 && p[2] == LG_OP_CALLF &&
-	       (p[3] | p[4] << 8 | p[5] << 16 | (unsigned int)p[6] << 24) == gate &&
+	       lg_get32(p + 3) == gate &&
 	       p[7] == LG_SEL_KERNEL && p[8] == 0;
 }
 

@@ -2,19 +2,6 @@
  * <lazygate/stub.h>; this file only knows the shapes. */
 #include <lazygate/core.h>
 
-static void put32(unsigned char *p, unsigned int v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = v >> 24;
-}
-
-static unsigned int get32(const unsigned char *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24;
-}
-
 static unsigned int get16(const unsigned char *p)
 {
 	return p[0] | p[1] << 8;
@@ -52,7 +39,7 @@ unsigned int lg_initial(unsigned int kind, unsigned int gate, unsigned char *out
 	out[0] = pfx[kind][0];
 	out[1] = pfx[kind][1];
 	out[2] = pfx[kind][2]; /* an application stub's gate field overwrites it */
-	put32(out + h, gate);
+	lg_put32(out + h, gate);
 	out[h + 4] = nullsel[kind];
 	out[h + 5] = 0;
 	return h + 6;
@@ -66,7 +53,7 @@ unsigned int lg_bound_far(unsigned int kind, unsigned int offset,
 {
 	unsigned int len = lg_initial(kind, 0, out), h = hlen(kind);
 
-	put32(out + h, kind <= LG_K16 ? offset : 0);
+	lg_put32(out + h, kind <= LG_K16 ? offset : 0);
 	out[h + 4] = selector & 0xff;
 	out[h + 5] = selector >> 8;
 	return len;
@@ -86,7 +73,7 @@ unsigned int lg_bound_near(unsigned long site, unsigned long target, unsigned ch
 	out[2] = LG_NEAR_B2;
 	out[3] = LG_NEAR_B3;
 	out[4] = LG_OP_CALL;
-	put32(out + 5, (unsigned int)(target - (site + LG_KLEN)));
+	lg_put32(out + 5, (unsigned int)(target - (site + LG_KLEN)));
 	return LG_KLEN;
 }
 
@@ -105,7 +92,7 @@ static int is_bound(const unsigned char *p, unsigned int kind)
 		return 0;
 	if (h == 3 && p[2] != LG_OP_CALLF)
 		return 0;
-	if (kind > LG_K16 && get32(p + h) != 0)
+	if (kind > LG_K16 && lg_get32(p + h) != 0)
 		return 0;
 	return get16(p + h + 4) > 3;
 }
@@ -197,20 +184,20 @@ enum lg_state lg_classify(const unsigned char *p, size_t avail, struct lg_decode
 		return decode_trap(p, avail, d);
 	if ((k = initial_kind(p, avail)) >= 0) {
 		d->kind = k;
-		d->gate = get32(p + hlen(k));
+		d->gate = lg_get32(p + hlen(k));
 		d->len = lg_kind_len(k);
 		return d->state = LG_S_INITIAL;
 	}
 	if ((k = bound_kind(p, avail)) >= 0) {
 		d->kind = k;
-		d->offset = get32(p + hlen(k));
+		d->offset = lg_get32(p + hlen(k));
 		d->selector = get16(p + hlen(k) + 4);
 		d->len = lg_kind_len(k);
 		return d->state = LG_S_BOUND;
 	}
 	if (avail >= LG_KLEN && is_near(p)) {
 		d->kind = LG_K32;
-		d->rel = (int)get32(p + 5);
+		d->rel = (int)lg_get32(p + 5);
 		d->len = LG_KLEN;
 		return d->state = LG_S_NEAR;
 	}

@@ -15,8 +15,6 @@
 #include <string.h>
 #include "gates.h"
 
-const char gatec_version[] = "fuzz";
-
 static FILE *null_out;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
