@@ -23,19 +23,22 @@ struct run {
 	enum phase ph;
 };
 
+static unsigned int get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24;
+}
+
 int lg_bound_to(const struct lg_batch_ops *ops, const struct lg_site *e, const unsigned char *p,
 		const struct lg_gate *g)
 {
+	unsigned int kind = lg_site_kind(e), h = lg_kind_len(kind) - 6; /* the far pointer */
 	unsigned long near = (unsigned long)(lg_site_ccall(e) ? g->impl : g->near_entry);
-	struct lg_decoded d;
 
-	switch (lg_match(p, lg_site_kind(e), lg_site_gate(e))) {
-	case LG_S_NEAR:
-		lg_classify(p, LG_KLEN, &d);
-		return lg_site_addr(e) + LG_KLEN + (unsigned long)(long)d.rel == near;
+	switch (lg_match(p, kind, lg_site_gate(e))) {
+	case LG_S_NEAR: /* rel32 from the end of the site */
+		return lg_site_addr(e) + LG_KLEN + (unsigned long)(long)(int)get32(p + 5) == near;
 	case LG_S_BOUND:
-		lg_classify(p, lg_kind_len(lg_site_kind(e)), &d);
-		return ops->far_target(ops->code.ctx, d.selector, d.offset) ==
+		return ops->far_target(ops->code.ctx, p[h + 4] | p[h + 5] << 8, get32(p + h)) ==
 		       (unsigned long)g->far_entry;
 	default:
 		return 0;

@@ -48,7 +48,9 @@ cc() { # cc OUT SRC [flags]
 }
 
 # The kernel runtime and the shared core; -Os: this is the resolver.
-for f in core/stub core/table core/patch core/provider core/batch kernel/lgk; do
+# rt_classify.o (lg_classify, lg_kind_name) is not the runtime's: this
+# kernel's log and checks use it.
+for f in core/stub core/table core/patch core/provider core/batch kernel/lgk core/classify; do
 	cc "rt_$(basename $f).o" "$top/runtime/$f.c" -Os
 done
 cc boot.o "$here/boot.S"
@@ -84,5 +86,5 @@ $CC32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -
 	"$o/boot.o" "$o/kernel.o" "$o/tests.o" "$o/ccall.o" "$o/kapi_impl.o" \
 	"$o/kapi_provider.o" "$o/kapi_which1_provider.o" "$o/kapi_which2_provider.o" "$o/kapi_late_provider.o" \
 	"$o/rt_lgk.o" "$o/rt_stub.o" "$o/rt_table.o" "$o/rt_patch.o" "$o/rt_provider.o" "$o/rt_batch.o" \
-	"$o/modules.o" "$o/race.o" -lgcc
+	"$o/rt_classify.o" "$o/modules.o" "$o/race.o" -lgcc
 rm -f "$o"/*.o.tmp
