@@ -96,29 +96,24 @@ static int is_near(const unsigned char *p)
 	       p[3] == LG_NEAR_B3 && p[4] == LG_OP_CALL;
 }
 
-/* A bound far site calls a selector that is not null (> 3). */
-static int is_bound(const unsigned char *p, unsigned int kind)
-{
-	unsigned int h = hlen(kind);
-
-	if (p[0] != pfx[kind][0] || p[1] != pfx[kind][1])
-		return 0;
-	if (h == 3 && p[2] != LG_OP_CALLF)
-		return 0;
-	if (kind > LG_K16 && get32(p + h) != 0)
-		return 0;
-	return get16(p + h + 4) > 3;
-}
-
+/* Every state of a kind starts like its initial stub (lg_initial's bytes
+ * B, N long): the trap keeps byte 1; a bound far call keeps the head and
+ * calls a selector that is not null (> 3), at offset 0 in application
+ * kinds, whose call gate ignores it. */
 enum lg_state lg_match(const unsigned char *p, unsigned int kind, unsigned int gate)
 {
+	unsigned char b[LG_MAXLEN];
+	unsigned int n, h;
+
 	if (kind >= LG_NKINDS || gate > LG_GATE_MAX)
 		return LG_S_NONE;
-	if (lg_is_initial(p, kind, gate))
+	n = lg_initial(kind, gate, b);
+	h = hlen(kind);
+	if (same(p, b, n))
 		return LG_S_INITIAL;
-	if (p[0] == LG_HEAD_TRAP && p[1] == pfx[kind][1])
+	if (p[0] == LG_HEAD_TRAP && p[1] == b[1])
 		return LG_S_TRAP;
-	if (is_bound(p, kind))
+	if (same(p, b, h) && (kind <= LG_K16 || !get32(p + h)) && get16(p + h + 4) > 3)
 		return LG_S_BOUND;
 	if (kind == LG_K32 && is_near(p))
 		return LG_S_NEAR;
