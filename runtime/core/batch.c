@@ -23,19 +23,22 @@ struct run {
 	enum phase ph;
 };
 
+static unsigned int get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24;
+}
+
 int lg_bound_to(const struct lg_batch_ops *ops, const struct lg_site *e, const unsigned char *p,
 		const struct lg_gate *g)
 {
+	unsigned int kind = lg_site_kind(e), h = lg_kind_len(kind) - 6; /* the far pointer */
 	unsigned long near = (unsigned long)(lg_site_ccall(e) ? g->impl : g->near_entry);
-	struct lg_decoded d;
 
-	switch (lg_match(p, lg_site_kind(e), lg_site_gate(e))) {
-	case LG_S_NEAR:
-		lg_classify(p, LG_KLEN, &d);
-		return lg_site_addr(e) + LG_KLEN + (unsigned long)(long)d.rel == near;
+	switch (lg_match(p, kind, lg_site_gate(e))) {
+	case LG_S_NEAR: /* rel32 from the end of the site */
+		return lg_site_addr(e) + LG_KLEN + (unsigned long)(long)(int)get32(p + 5) == near;
 	case LG_S_BOUND:
-		lg_classify(p, lg_kind_len(lg_site_kind(e)), &d);
-		return ops->far_target(ops->code.ctx, d.selector, d.offset) ==
+		return ops->far_target(ops->code.ctx, p[h + 4] | p[h + 5] << 8, get32(p + h)) ==
 		       (unsigned long)g->far_entry;
 	default:
 		return 0;
@@ -75,43 +78,38 @@ static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
 	return !n;
 }
 
-/* R's phase at site E: 1 if it wrote there, 0 if not, LG_EWRITE. */
+/* R's phase at site E: 1 if it wrote there, 0 if not, LG_EWRITE.  Each
+ * phase tests the site's bytes (WAS) and writes one span of the new ones:
+ *
+ *   CLAIM  the old state, taken                  head -> CD
+ *   TAIL   CD with the old tail, taken           bytes 2..len-1
+ *   HEAD   CD with the new tail                  the head
+ *   WHOLE  the old state, taken                  every byte
+ */
 static int step(const struct run *r, const struct lg_site *e)
 {
 	const struct lg_patch_ops *c = &r->ops->code;
 	unsigned char *p = (unsigned char *)lg_site_addr(e), was[LG_MAXLEN];
 	struct lg_edit x = {0};
-	unsigned int i;
-	int w;
+	unsigned int i, at;
 
 	x.entry = e;
 	/* the trap vector (byte 1) the same in both states, as for lg_patch */
 	if ((p[0] == LG_HEAD_TRAP) != (r->ph == TAIL || r->ph == HEAD) || !form(r, &x) ||
 	    x.len < 3 || x.to[1] != p[1] || x.to[0] == LG_HEAD_TRAP)
 		return 0;
-	switch (r->ph) {
-	case CLAIM:
-		return takes(r, &x, p) && !c->claim(c->ctx, p, p[0]);
-	case TAIL:
-		for (i = 0; i < x.len; i++)
-			was[i] = p[i];
+	for (i = 0; i < x.len; i++)
+		was[i] = p[i];
+	if (r->ph == TAIL)
 		was[0] = x.to[0]; /* every state of a kind has the same head */
-		if (!takes(r, &x, was))
-			return 0;
-		return c->write(c->ctx, p + 2, x.to + 2, x.len - 2) ? LG_EWRITE : 1;
-	case HEAD:
-		if (!same(p + 1, x.to + 1, x.len - 1))
-			return 0;
-		w = c->write(c->ctx, p, x.to, 1);
-		break;
-	default:
-		if (!takes(r, &x, p))
-			return 0;
-		w = c->write(c->ctx, p, x.to, x.len);
-	}
-	if (w)
+	if (r->ph == HEAD ? !same(was + 1, x.to + 1, x.len - 1) : !takes(r, &x, was))
+		return 0;
+	if (r->ph == CLAIM)
+		return !c->claim(c->ctx, p, was[0]);
+	at = r->ph == TAIL ? 2 : 0;
+	if (c->write(c->ctx, p + at, x.to + at, r->ph == HEAD ? 1 : x.len - at))
 		return LG_EWRITE;
-	if (r->ops->tell)
+	if (r->ph != TAIL && r->ops->tell)
 		r->ops->tell(c->ctx, &x);
 	return 1;
 }

@@ -80,14 +80,25 @@ static int clashes(const struct lg_providers *s, const struct lg_api *a, const s
 	return 0;
 }
 
-int lg_provide(struct lg_providers *s, const struct lg_api *a)
+/* May A serve its gates in S, where EXCEPT (if not 0) is to make way for
+ * it?  LG_OK, LG_EINVAL or LG_EEXIST. */
+static int admits(const struct lg_providers *s, const struct lg_api *a, const struct lg_api *except)
 {
 	if (!lg_api_valid(a))
 		return LG_EINVAL;
+	return clashes(s, a, except) ? LG_EEXIST : LG_OK;
+}
+
+/* A provider already in S clashes with no other (none was let in that
+ * did), so admits() passes it before it is found there. */
+int lg_provide(struct lg_providers *s, const struct lg_api *a)
+{
+	int r = admits(s, a, 0);
+
+	if (r)
+		return r;
 	if (slot(s, a) >= 0)
 		return 1;
-	if (clashes(s, a, 0))
-		return LG_EEXIST;
 	if (s->n == s->max)
 		return LG_EFULL;
 	s->api[s->n++] = a;
@@ -96,14 +107,12 @@ int lg_provide(struct lg_providers *s, const struct lg_api *a)
 
 int lg_swappable(const struct lg_providers *s, const struct lg_api *old, const struct lg_api *new_api)
 {
-	int i = slot(s, old);
+	int i = slot(s, old), r;
 
 	if (i < 0)
 		return LG_ENOENT;
-	if (new_api && !lg_api_valid(new_api))
-		return LG_EINVAL;
-	if (new_api && clashes(s, new_api, old))
-		return LG_EEXIST;
+	if (new_api && (r = admits(s, new_api, old)))
+		return r;
 	return i;
 }
 

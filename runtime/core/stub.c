@@ -83,29 +83,24 @@ static int is_near(const unsigned char *p)
 	       p[3] == LG_NEAR_B3 && p[4] == LG_OP_CALL;
 }
 
-/* A bound far site calls a selector that is not null (> 3). */
-static int is_bound(const unsigned char *p, unsigned int kind)
-{
-	unsigned int h = hlen(kind);
-
-	if (p[0] != pfx[kind][0] || p[1] != pfx[kind][1])
-		return 0;
-	if (h == 3 && p[2] != LG_OP_CALLF)
-		return 0;
-	if (kind > LG_K16 && lg_get32(p + h) != 0)
-		return 0;
-	return get16(p + h + 4) > 3;
-}
-
+/* Every state of a kind starts like its initial stub (lg_initial's bytes
+ * B, N long): the trap keeps byte 1; a bound far call keeps the head and
+ * calls a selector that is not null (> 3), at offset 0 in application
+ * kinds, whose call gate ignores it. */
 enum lg_state lg_match(const unsigned char *p, unsigned int kind, unsigned int gate)
 {
+	unsigned char b[LG_MAXLEN];
+	unsigned int n, h;
+
 	if (kind >= LG_NKINDS || gate > LG_GATE_MAX)
 		return LG_S_NONE;
-	if (lg_is_initial(p, kind, gate))
+	n = lg_initial(kind, gate, b);
+	h = hlen(kind);
+	if (same(p, b, n))
 		return LG_S_INITIAL;
-	if (p[0] == LG_HEAD_TRAP && p[1] == pfx[kind][1])
+	if (p[0] == LG_HEAD_TRAP && p[1] == b[1])
 		return LG_S_TRAP;
-	if (is_bound(p, kind))
+	if (same(p, b, h) && (kind <= LG_K16 || !lg_get32(p + h)) && get16(p + h + 4) > 3)
 		return LG_S_BOUND;
 	if (kind == LG_K32 && is_near(p))
 		return LG_S_NEAR;
@@ -128,92 +123,4 @@ enum lg_state lg_gp_state(const struct lg_site *e, unsigned int err)
 	if (!e || lg_site_kind(e) >= LG_NKINDS || !raises(lg_site_kind(e), err))
 		return LG_S_NONE;
 	return lg_match((const unsigned char *)lg_site_addr(e), lg_site_kind(e), lg_site_gate(e));
-}
-
-static int initial_kind(const unsigned char *p, size_t avail)
-{
-	unsigned int k;
-
-	for (k = 0; k < LG_NKINDS; k++) {
-		unsigned int h = hlen(k);
-
-		if (avail >= h + 6U && same(p, pfx[k], h) &&
-		    get16(p + h + 4) == nullsel[k])
-			return (int)k;
-	}
-	return -1;
-}
-
-static int bound_kind(const unsigned char *p, size_t avail)
-{
-	unsigned int k;
-
-	for (k = 0; k < LG_NKINDS; k++)
-		if (avail >= lg_kind_len(k) && is_bound(p, k))
-			return (int)k;
-	return -1;
-}
-
-static enum lg_state decode_trap(const unsigned char *p, size_t avail,
-				 struct lg_decoded *d)
-{
-	if (avail < 2)
-		return LG_S_NONE;
-	if (p[1] == LG_VEC_K32)
-		d->kind = LG_K32;
-	else if (p[1] == LG_VEC_K16)
-		d->kind = LG_K16;
-	else if (p[1] != LG_VEC_APP)
-		return LG_S_NONE;
-	/* CD 9A is A32 or A16: only the site table can say which. */
-	d->len = d->kind < 0 ? LG_ALEN : LG_KLEN;
-	return d->state = LG_S_TRAP;
-}
-
-enum lg_state lg_classify(const unsigned char *p, size_t avail, struct lg_decoded *d)
-{
-	int k;
-
-	d->kind = -1;
-	d->state = LG_S_NONE;
-	d->gate = d->offset = d->selector = d->len = 0;
-	d->rel = 0;
-	if (avail < 1)
-		return LG_S_NONE;
-	if (p[0] == LG_HEAD_TRAP)
-		return decode_trap(p, avail, d);
-	if ((k = initial_kind(p, avail)) >= 0) {
-		d->kind = k;
-		d->gate = lg_get32(p + hlen(k));
-		d->len = lg_kind_len(k);
-		return d->state = LG_S_INITIAL;
-	}
-	if ((k = bound_kind(p, avail)) >= 0) {
-		d->kind = k;
-		d->offset = lg_get32(p + hlen(k));
-		d->selector = get16(p + hlen(k) + 4);
-		d->len = lg_kind_len(k);
-		return d->state = LG_S_BOUND;
-	}
-	if (avail >= LG_KLEN && is_near(p)) {
-		d->kind = LG_K32;
-		d->rel = (int)lg_get32(p + 5);
-		d->len = LG_KLEN;
-		return d->state = LG_S_NEAR;
-	}
-	return LG_S_NONE;
-}
-
-const char *lg_kind_name(unsigned int kind)
-{
-	static const char *const names[LG_NKINDS] = {"k32", "k16", "a32", "a16"};
-
-	return kind < LG_NKINDS ? names[kind] : "?";
-}
-
-const char *lg_state_name(enum lg_state s)
-{
-	static const char *const names[] = {"none", "initial", "trap", "bound", "near"};
-
-	return (unsigned int)s <= LG_S_NEAR ? names[s] : "?";
 }

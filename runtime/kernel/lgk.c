@@ -135,7 +135,13 @@ static void unlock(void)
 
 /* ---- descriptors ----------------------------------------------------- */
 
-static unsigned char *gdt(void)
+/* A descriptor's two little-endian words, read and written whole: fewer
+ * instructions than byte by byte, and a call gate's present bit (word 1)
+ * is written with the rest of its word, after word 0. */
+typedef unsigned int __attribute__((may_alias)) word;
+
+/* The descriptor of GDT selector SEL (RPL and table bit ignored). */
+static word *desc(unsigned int sel)
 {
 	struct {
 		unsigned short limit;
@@ -143,43 +149,37 @@ static unsigned char *gdt(void)
 	} __attribute__((packed)) r;
 
 	__asm__ volatile("sgdt %0" : "=m"(r));
-	return (unsigned char *)r.base;
+	return (word *)(r.base + (sel & ~7u));
 }
 
 unsigned long lgk_linear(unsigned int cs, unsigned int eip)
 {
-	const unsigned char *d;
+	const word *d;
 
 	if (cs & 4)
 		return ~0ul; /* LDT: not supported, never a site */
-	d = gdt() + (cs & ~7u);
-	return eip + (d[2] | d[3] << 8 | d[4] << 16 | (unsigned long)d[7] << 24);
+	d = desc(cs); /* base 15..0 in word 0; 23..16 and 31..24 in word 1 */
+	return eip + (d[0] >> 16 | (d[1] & 0xff) << 16 | (d[1] & 0xff000000));
 }
 
 /* The target of call-gate selector SEL if it is one of ours, else 0. */
 static unsigned long gate_target(unsigned int sel)
 {
 	unsigned int i = sel >> 3;
-	const unsigned char *d = gdt() + i * 8;
+	const word *d = desc(sel);
 
 	if ((sel & 4) || i < cg_first || i >= cg_first + cg_used)
 		return 0;
-	return d[0] | d[1] << 8 | (unsigned long)d[6] << 16 | (unsigned long)d[7] << 24;
+	return (d[0] & 0xffff) | (d[1] & 0xffff0000);
 }
 
 /* A 32-bit call gate, DPL 3, to kcs:target. */
 static void set_gate(unsigned int idx, unsigned long target)
 {
-	unsigned char *d = gdt() + idx * 8;
+	volatile word *d = desc(idx << 3);
 
-	d[0] = target & 0xff;
-	d[1] = (target >> 8) & 0xff;
-	d[2] = kcs & 0xff;
-	d[3] = kcs >> 8;
-	d[4] = 0;
-	d[6] = (target >> 16) & 0xff;
-	d[7] = target >> 24;
-	d[5] = 0xec; /* present, DPL 3, 32-bit call gate */
+	d[0] = (target & 0xffff) | (kcs & 0xffff) << 16;
+	d[1] = (target & 0xffff0000) | 0xec00; /* present, DPL 3, 32-bit call gate */
 }
 
 /* The call-gate selector of GATE: one descriptor per gate, made on first use. */
@@ -255,21 +255,28 @@ static const struct lg_site *find(unsigned long a)
 	return 0;
 }
 
-/* Tell the kernel about X's site (what: W). */
-static void event(struct lgk_event *ev, enum lgk_what w, const struct lg_edit *x)
+/* Tell the kernel about X's site (what: W), for the caller CS:EIP.  Every
+ * field is set, so the event needs no clearing first. */
+static void event(enum lgk_what w, const struct lg_edit *x, unsigned int cs, unsigned int eip)
 {
-	ev->what = w;
-	ev->cpu = ops->cpu();
-	ev->site = lg_site_addr(x->entry);
-	ev->entry = x->entry;
-	ev->gate = lg_site_gate(x->entry);
-	ev->kind = lg_site_kind(x->entry);
-	ev->api = x->api ? x->api->name : 0;
-	ev->name = x->gate ? x->gate->name : 0;
-	ev->sel = x->sel;
-	ev->target = x->target;
-	if (ops->event)
-		ops->event(ev);
+	const struct lg_site *e = x->entry;
+	struct lgk_event ev;
+
+	if (!ops->event)
+		return;
+	ev.what = w;
+	ev.cpu = ops->cpu();
+	ev.site = lg_site_addr(e);
+	ev.entry = e;
+	ev.gate = lg_site_gate(e);
+	ev.kind = lg_site_kind(e);
+	ev.cs = cs;
+	ev.eip = eip;
+	ev.api = x->api ? x->api->name : 0;
+	ev.name = x->gate ? x->gate->name : 0;
+	ev.sel = x->sel;
+	ev.target = x->target;
+	ops->event(&ev);
 }
 
 int lgk_provide(const struct lg_api *api)
@@ -328,12 +335,11 @@ static int allowed(unsigned int cs, struct lg_edit *x)
 }
 
 /* Bind E's site for the caller in F, on CPU C.  Lock held; released here. */
-static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned int c)
+static int bind(const struct lgk_frame *f, const struct lg_site *e, unsigned int c)
 {
-	static const enum lgk_what what[] = {LGK_EV_NOPROVIDER, LGK_EV_REFUSED, 0, LGK_EV_BIND};
 	unsigned char *site = (unsigned char *)lg_site_addr(e);
-	struct lgk_event ev = {0};
 	struct lg_edit x = {0};
+	enum lgk_what w = LGK_EV_BIND;
 	int r;
 
 	x.entry = e;
@@ -347,12 +353,10 @@ static int bind(struct lgk_frame *f, const struct lg_site *e, unsigned int c)
 	if (r == LGK_RESUME)
 		COUNT(c, binds);
 	else if (r == LGK_REFUSED)
-		COUNT(c, refused);
+		COUNT(c, refused), w = LGK_EV_REFUSED;
 	else
-		COUNT(c, noprov);
-	ev.cs = f->cs;
-	ev.eip = f->eip;
-	event(&ev, what[r + 2], &x);
+		COUNT(c, noprov), w = LGK_EV_NOPROVIDER;
+	event(w, &x, f->cs, f->eip);
 	return r;
 }
 
@@ -399,31 +403,31 @@ static unsigned long far_target(void *ctx, unsigned int sel, unsigned int off)
 static void tell(void *ctx, const struct lg_edit *x)
 {
 	const struct batch *b = ctx;
-	struct lgk_event ev = {0};
 	unsigned int c = ops->cpu();
 
 	if (x->unbind) {
 		COUNT(c, unbinds);
-		event(&ev, LGK_EV_UNBIND, x);
+		event(LGK_EV_UNBIND, x, 0, 0);
 		return;
 	}
 	COUNT(c, binds);
-	ev.cs = b->cs; /* the callers it binds for, at the site itself */
-	ev.eip = (unsigned int)(lg_site_addr(x->entry) - lgk_linear(b->cs, 0));
-	event(&ev, LGK_EV_BIND, x);
+	/* the callers it binds for, at the site itself */
+	event(LGK_EV_BIND, x, b->cs, (unsigned int)(lg_site_addr(x->entry) - lgk_linear(b->cs, 0)));
 }
 
-#define BATCH_OPS(b) {{claim, put, sync_all, &(b)}, 0, 0, table, form, far_target, tell}
+/* One batch at a time runs, under the lock: its parameters live here. */
+static struct batch cur;
+static const struct lg_batch_ops bops = {{claim, put, sync_all, &cur}, 0, 0, table, form,
+					 far_target, tell};
 
 int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
 {
-	struct batch b = {0, 0, 0, 0};
-	struct lg_batch_ops o = BATCH_OPS(b);
 	unsigned int fl = save_cli();
 	long n;
 
 	lock();
-	n = lg_replace(&prov, &o, old_api, new_api);
+	cur.t = 0; /* every table */
+	n = lg_replace(&prov, &bops, old_api, new_api);
 	unlock();
 	restore(fl);
 	return (int)n;
@@ -431,15 +435,17 @@ int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)
 
 int lgk_bind_table(const struct lg_site *t, size_t n, unsigned int cs)
 {
-	struct batch b = {cs, far_mode(), t, n};
-	struct lg_batch_ops o = BATCH_OPS(b);
 	unsigned int i, fl = save_cli();
 	long r = -1;
 
 	lock();
+	cur.cs = cs;
+	cur.far = far_mode();
+	cur.t = t;
+	cur.n = n;
 	for (i = 0; i < ntabs; i++)
 		if (tab[i] == t && tab_n[i] == n)
-			r = lg_batch(&o, 0);
+			r = lg_batch(&bops, 0);
 	unlock();
 	restore(fl);
 	return (int)r;
@@ -447,64 +453,55 @@ int lgk_bind_table(const struct lg_site *t, size_t n, unsigned int cs)
 
 /* ---- the trap path ---------------------------------------------------- */
 
-/* The state of E's site for a trap there: a #GP (GP) must carry an error
- * code the site can raise (lg_gp_state); the int of lgk_int came from the
- * trap state's own byte 1, so the bytes alone decide.  Lock held. */
-static enum lg_state state(const struct lgk_frame *f, const struct lg_site *e, int gp)
-{
-	if (gp)
-		return lg_gp_state(e, f->error);
-	return lg_match((const unsigned char *)lg_site_addr(e), lg_site_kind(e), lg_site_gate(e));
-}
-
 /* A trap at SITE: a #GP (GP), or an int 0x66/0x67 from ring 0.  TRAPPED:
  * the CPU executed the trap state (the int, or a #GP with a non-zero
  * error code, which lg_gp_state accepts only for the site's vector). */
 static int resolve(struct lgk_frame *f, unsigned long site, int gp)
 {
 	const struct lg_site *e = find(site);
-	unsigned int c = ops->cpu();
-	int trapped = !gp || f->error;
+	unsigned int c = ops->cpu(), err = gp ? f->error : LG_GP_CALL;
+	int trapped = !gp || err;
+	enum lg_state s;
 
 	if (!e)
 		return LGK_PASS;
 	lock();
-	switch (state(f, e, gp)) {
-	case LG_S_INITIAL:
-		if (!trapped) {
-			COUNT(c, traps);
-			return bind(f, e, c);
-		}
-		/* unbound again (provider replaced) while this CPU waited */
-		/* fall through */
-	case LG_S_BOUND:
-	case LG_S_NEAR:
-		/* Bound by another CPU while this one fetched the old bytes or
-		 * waited: re-execute.  The trap's return serializes, so on a CPU
-		 * the re-execution is the bound call and never traps here again.
-		 * An emulator's translation cache can: QEMU TCG (MTTCG) may
-		 * translate the site while another vCPU writes it and keep that
-		 * translation after the write; one that starts at the site (the
-		 * re-execution's, or any instruction crossing a page) then traps
-		 * for ever.  Storing the head again, under the lock so that no
-		 * patch is under way, changes no byte but makes it retranslate.
-		 * Repeats after that mean something else is wrong. */
-		repeats[c] = last_site[c] == site ? repeats[c] + 1 : 0;
-		last_site[c] = site;
-		if (repeats[c])
-			*(volatile unsigned char *)site = *(volatile unsigned char *)site;
-		unlock();
-		if (repeats[c] > 2)
-			return LGK_PASS;
-		if (trapped)
-			COUNT(c, waits);
+	/* A #GP must carry an error code the site can raise; the int of
+	 * lgk_int came from the trap state's own byte 1, so there the bytes
+	 * alone decide, as for an error code of 0 (registered tables hold
+	 * known kinds only: lg_table_valid). */
+	s = lg_gp_state(e, err);
+	if (s == LG_S_INITIAL && !trapped) {
 		COUNT(c, traps);
-		return LGK_RESUME;
-	default:
+		return bind(f, e, c);
+	}
+	if (s == LG_S_NONE || s == LG_S_TRAP) {
 		/* LG_S_TRAP with the lock held: a CD nobody is writing. */
 		unlock();
 		return LGK_PASS;
 	}
+	/* Bound by another CPU while this one fetched the old bytes or
+	 * waited, or (initial, trapped) unbound again while it waited:
+	 * re-execute.  The trap's return serializes, so on a CPU the
+	 * re-execution is the bound call and never traps here again.  An
+	 * emulator's translation cache can: QEMU TCG (MTTCG) may translate
+	 * the site while another vCPU writes it and keep that translation
+	 * after the write; one that starts at the site (the re-execution's,
+	 * or any instruction crossing a page) then traps for ever.  Storing
+	 * the head again, under the lock so that no patch is under way,
+	 * changes no byte but makes it retranslate.  Repeats after that mean
+	 * something else is wrong. */
+	repeats[c] = last_site[c] == site ? repeats[c] + 1 : 0;
+	last_site[c] = site;
+	if (repeats[c])
+		*(volatile unsigned char *)site = *(volatile unsigned char *)site;
+	unlock();
+	if (repeats[c] > 2)
+		return LGK_PASS;
+	if (trapped)
+		COUNT(c, waits);
+	COUNT(c, traps);
+	return LGK_RESUME;
 }
 
 int lgk_gp(struct lgk_frame *f)

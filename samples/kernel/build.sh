@@ -48,11 +48,18 @@ cc() { # cc OUT SRC [flags]
 }
 
 # The kernel runtime and the shared core; -Os: this is the resolver.
-for f in core/stub core/table core/patch core/provider core/batch kernel/lgk; do
+# rt_classify.o (lg_classify, lg_kind_name) is not the runtime's: this
+# kernel's log and checks use it.
+for f in core/stub core/table core/patch core/provider core/batch kernel/lgk core/classify; do
 	cc "rt_$(basename $f).o" "$top/runtime/$f.c" -Os
 done
 cc boot.o "$here/boot.S"
+cc isr.o "$here/isr.S"
+cc ring.o "$here/ring.S"
 cc kernel.o "$here/kernel.c"
+cc console.o "$here/console.c"
+cc cpu.o "$here/cpu.c"
+cc trap.o "$here/trap.c"
 cc tests.o "$here/tests.c"
 cc ccall.o "$here/ccall.c"
 cc kapi_impl.o "$here/kapi_impl.c"
@@ -81,8 +88,8 @@ cc mixed32.o "$here/mixed32.c"
 $LDR -o "$o/mixed.mod" "$o/entry16.o" "$o/mixed16.o" "$o/mixed32.o"
 
 $CC32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,"$here/link.ld" -o "$o/lgkernel.elf" \
-	"$o/boot.o" "$o/kernel.o" "$o/tests.o" "$o/ccall.o" "$o/kapi_impl.o" \
+	"$o/boot.o" "$o/isr.o" "$o/ring.o" "$o/kernel.o" "$o/console.o" "$o/cpu.o" "$o/trap.o" "$o/tests.o" "$o/ccall.o" "$o/kapi_impl.o" \
 	"$o/kapi_provider.o" "$o/kapi_which1_provider.o" "$o/kapi_which2_provider.o" "$o/kapi_late_provider.o" \
 	"$o/rt_lgk.o" "$o/rt_stub.o" "$o/rt_table.o" "$o/rt_patch.o" "$o/rt_provider.o" "$o/rt_batch.o" \
-	"$o/modules.o" "$o/race.o" -lgcc
+	"$o/rt_classify.o" "$o/modules.o" "$o/race.o" -lgcc
 rm -f "$o"/*.o.tmp

@@ -1,184 +1,10 @@
-/* kernel.c - the lazygate sample kernel: UART, GDT/TSS/IDT, local APIC,
- * INIT-SIPI bring-up of the other CPUs, traps, and the glue to the kernel
- * runtime (runtime/kernel/lgk.h).  Model: kvm-unit-tests. */
-#include <stdarg.h>
+/* kernel.c - the lazygate sample kernel: GDT/TSS, the IDT's entries,
+ * INIT-SIPI bring-up of the other CPUs, the glue to the kernel runtime
+ * (runtime/kernel/lgk.h) and kmain, entered from boot.S.  The UART and
+ * printing are console.c's, the CPUs cpu.c's, the traps trap.c's.  Model:
+ * kvm-unit-tests. */
 #include "lgk.h"
 #include "kernel.h"
-
-/* ---- ports, UART, printing -------------------------------------------- */
-
-static inline void outb(unsigned short p, unsigned char v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(p));
-}
-
-static inline unsigned char inb(unsigned short p)
-{
-	unsigned char v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p));
-	return v;
-}
-
-#define COM1 0x3f8
-
-static void uart_init(void)
-{
-	outb(COM1 + 1, 0);    /* no interrupts */
-	outb(COM1 + 3, 0x80); /* DLAB */
-	outb(COM1 + 0, 1);    /* 115200 */
-	outb(COM1 + 1, 0);
-	outb(COM1 + 3, 3); /* 8N1 */
-	outb(COM1 + 2, 0xc7);
-}
-
-static void uart_putc(char c)
-{
-	if (c == '\n')
-		uart_putc('\r');
-	while (!(inb(COM1 + 5) & 0x20))
-		;
-	outb(COM1, (unsigned char)c);
-}
-
-static volatile unsigned int print_lock;
-
-static unsigned int lock_irq(volatile unsigned int *l)
-{
-	unsigned int fl;
-
-	__asm__ volatile("pushfl; popl %0; cli" : "=r"(fl) : : "memory");
-	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
-		while (*l) {
-			lgk_poll(); /* never hold up another CPU's IPI round */
-			__asm__ volatile("pause");
-		}
-	return fl;
-}
-
-static void unlock_irq(volatile unsigned int *l, unsigned int fl)
-{
-	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
-	__asm__ volatile("pushl %0; popfl" : : "r"(fl) : "memory", "cc");
-}
-
-static void put_num(unsigned long v, unsigned int base, int width, char pad)
-{
-	char b[16];
-	int n = 0;
-
-	do {
-		b[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (width-- > n)
-		uart_putc(pad);
-	while (n--)
-		uart_putc(b[n]);
-}
-
-static void vprint(const char *f, va_list ap)
-{
-	for (; *f; f++) {
-		int w = 0;
-		char pad = ' ';
-
-		if (*f != '%') {
-			uart_putc(*f);
-			continue;
-		}
-		if (*++f == '0')
-			pad = '0';
-		while (*f >= '0' && *f <= '9')
-			w = w * 10 + *f++ - '0';
-		switch (*f) {
-		case 'd': {
-			int v = va_arg(ap, int);
-
-			if (v < 0) {
-				uart_putc('-');
-				v = -v;
-			}
-			put_num((unsigned long)v, 10, w, pad);
-			break;
-		}
-		case 'u':
-			put_num(va_arg(ap, unsigned int), 10, w, pad);
-			break;
-		case 'x':
-			put_num(va_arg(ap, unsigned int), 16, w, pad);
-			break;
-		case 'p':
-			uart_putc('0');
-			uart_putc('x');
-			put_num(va_arg(ap, unsigned long), 16, 8, '0');
-			break;
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-
-			for (s = s ? s : "(null)"; *s; s++)
-				uart_putc(*s);
-			break;
-		}
-		case 'c':
-			uart_putc((char)va_arg(ap, int));
-			break;
-		default:
-			uart_putc(*f);
-		}
-	}
-}
-
-void kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	unsigned int fl = lock_irq(&print_lock);
-
-	va_start(ap, fmt);
-	vprint(fmt, ap);
-	va_end(ap);
-	unlock_irq(&print_lock, fl);
-}
-
-static unsigned int npass, nfail;
-
-void check(int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	unsigned int fl = lock_irq(&print_lock);
-
-	va_start(ap, fmt);
-	vprint(ok ? "PASS " : "FAIL ", ap);
-	vprint(name, ap);
-	if (fmt && *fmt) {
-		vprint(": ", ap);
-		vprint(fmt, ap);
-	}
-	vprint("\n", ap);
-	va_end(ap);
-	if (ok)
-		npass++;
-	else
-		nfail++;
-	unlock_irq(&print_lock, fl);
-}
-
-void kexit(int fail)
-{
-	kprintf("RESULT %u passed, %u failed\n", npass, nfail);
-	outb(0xf4, fail || nfail ? 1 : 0); /* isa-debug-exit: qemu exits 3 or 1 */
-	for (;;)
-		__asm__ volatile("cli; hlt");
-}
-
-void *kmemset(void *d, int c, size_t n)
-{
-	unsigned char *p = d;
-
-	while (n--)
-		*p++ = (unsigned char)c;
-	return d;
-}
 
 /* ---- descriptors ------------------------------------------------------ */
 
@@ -204,8 +30,6 @@ static unsigned long long seg(unsigned long base, unsigned long limit, unsigned 
 	       ((limit >> 16) & 0xfULL) << 48 | (unsigned long long)flags << 52 |
 	       (unsigned long long)(base >> 24) << 56;
 }
-
-extern void load_gdt(void *);
 
 static void gdt_init(void)
 {
@@ -239,11 +63,6 @@ void set_useg16_base(unsigned long base)
 	gdt[USEG16 >> 3] = seg(base, 0xffff, 0xfa, 0);
 }
 
-static unsigned long long idt[256];
-static struct {
-	unsigned short limit;
-	unsigned long base;
-} __attribute__((packed)) idtr;
 extern const struct {
 	int vec;
 	void (*fn)(void);
@@ -253,112 +72,8 @@ static void idt_init(void)
 {
 	int i;
 
-	for (i = 0; isr_table[i].vec >= 0; i++) {
-		unsigned long a = (unsigned long)isr_table[i].fn;
-		unsigned int dpl = isr_table[i].vec == 0x30 ? 3 : 0;
-
-		idt[isr_table[i].vec] = (a & 0xffff) | (unsigned long long)KCS << 16 |
-					(unsigned long long)(0x8e | dpl << 5) << 40 |
-					(unsigned long long)(a >> 16) << 48;
-	}
-	idtr.limit = sizeof idt - 1;
-	idtr.base = (unsigned long)idt;
-}
-
-static void idt_load(void)
-{
-	__asm__ volatile("lidt %0" : : "m"(idtr));
-}
-
-/* ---- local APIC, CPUs -------------------------------------------------- */
-
-#define LAPIC(r) (*(volatile unsigned int *)(0xfee00000UL + (r)))
-#define IPI_VEC 0xf0
-static unsigned char cpu_of_apic[256];
-volatile unsigned int ncpus = 1;
-
-unsigned int this_cpu(void)
-{
-	return cpu_of_apic[LAPIC(0x20) >> 24];
-}
-
-static void lapic_enable(void)
-{
-	LAPIC(0x80) = 0;     /* TPR: accept everything */
-	LAPIC(0xf0) = 0x1ff; /* enabled, spurious vector 0xff */
-}
-
-static void lapic_icr(unsigned int v)
-{
-	while (LAPIC(0x300) & (1u << 12))
-		;
-	LAPIC(0x310) = 0;
-	LAPIC(0x300) = v;
-}
-
-/* Fixed IPI to all excluding self. */
-static void send_ipi(void)
-{
-	lapic_icr(0xc4000 | IPI_VEC);
-}
-
-static void delay(unsigned long n)
-{
-	while (n--)
-		__asm__ volatile("pause");
-}
-
-/* ---- running work on every CPU ----------------------------------------- */
-
-static void (*volatile work_fn)(unsigned int);
-static volatile unsigned int work_gen, work_done, work_go;
-
-static void work_wait(unsigned int *seen)
-{
-	__asm__ volatile("cli");
-	while (work_gen == *seen)
-		__asm__ volatile("sti; hlt; cli");
-	__asm__ volatile("sti");
-	*seen = work_gen;
-}
-
-/* All CPUs meet at a barrier, then run fn together. */
-void run_all(void (*fn)(unsigned int))
-{
-	unsigned int c = this_cpu();
-
-	work_fn = fn;
-	work_done = 0;
-	work_go = 0;
-	__atomic_add_fetch(&work_gen, 1, __ATOMIC_SEQ_CST);
-	send_ipi(); /* wakes the halted APs (lgk_ipi does no harm) */
-	__atomic_add_fetch(&work_go, 1, __ATOMIC_SEQ_CST);
-	while (work_go < ncpus)
-		;
-	fn(c);
-	__atomic_add_fetch(&work_done, 1, __ATOMIC_SEQ_CST);
-	while (work_done < ncpus)
-		;
-}
-
-void ap_main(unsigned int idx);
-void ap_main(unsigned int idx)
-{
-	unsigned int c = idx + 1, seen = 0;
-
-	cpu_of_apic[LAPIC(0x20) >> 24] = (unsigned char)c;
-	idt_load();
-	lapic_enable();
-	lgk_cpu_online(c);
-	__atomic_add_fetch(&ncpus, 1, __ATOMIC_SEQ_CST);
-	for (;;) {
-		work_wait(&seen);
-		__atomic_add_fetch(&work_go, 1, __ATOMIC_SEQ_CST);
-		while (work_go < ncpus)
-			;
-		work_fn(c);
-		__atomic_add_fetch(&work_done, 1, __ATOMIC_SEQ_CST);
-	}
+	for (i = 0; isr_table[i].vec >= 0; i++)
+		idt_set(isr_table[i].vec, (unsigned long)isr_table[i].fn, isr_table[i].vec == 0x30 ? 3 : 0);
 }
 
 extern const char ap_tramp[], ap_tramp_end[];
@@ -387,82 +102,6 @@ static void smp_init(unsigned int want)
 	for (t = 0; t < 200000000UL && ncpus < want; t++)
 		__asm__ volatile("pause");
 	delay(100000);
-}
-
-/* ---- traps ------------------------------------------------------------- */
-
-volatile unsigned long gp_ordinary, gp_recover;
-volatile int last_gp_result;
-
-static void panic(struct lgk_frame *f, const char *why)
-{
-	kprintf("PANIC cpu %u: %s: vector %u error %x at %x:%p eflags %x eax %x\n", this_cpu(), why,
-		f->vector, f->error, f->cs, (unsigned long)f->eip, f->eflags, f->eax);
-	check(0, "no unexpected trap", "%s", why);
-	kexit(1);
-}
-
-/* The kernel's ordinary #GP path: what a #GP that lazygate passed on (or
- * refused) gets. */
-static void ordinary_gp(struct lgk_frame *f, int r)
-{
-	gp_ordinary++;
-	last_gp_result = r;
-	if ((f->cs & 3) == 3) {
-		kprintf("kernel: application fault #GP(%x) at %x:%p (%s), application ended\n",
-			f->error, f->cs, (unsigned long)f->eip,
-			r == LGK_REFUSED ? "gate refused" : r == LGK_NOPROVIDER ? "no provider" : "not a gate");
-		user_return(-1);
-	}
-	if (r == LGK_NOPROVIDER) {
-		lgk_fail(f); /* the call returns with CF set */
-		return;
-	}
-	if (gp_recover) {
-		kprintf("kernel: ordinary #GP(%x) at %x:%p, recovered\n", f->error, f->cs,
-			(unsigned long)f->eip);
-		f->eip = (unsigned int)gp_recover;
-		gp_recover = 0;
-		return;
-	}
-	panic(f, "#GP");
-}
-
-void trap(struct lgk_frame *f);
-void trap(struct lgk_frame *f)
-{
-	int r;
-
-	switch (f->vector) {
-	case 13:
-		r = lgk_gp(f);
-		if (r != LGK_RESUME)
-			ordinary_gp(f, r);
-		return;
-	case 0x66:
-	case 0x67:
-		if ((r = lgk_int(f)) != LGK_RESUME) {
-			const unsigned char *p = (const unsigned char *)f->eip - 2;
-
-			kprintf("int at %p: result %d, bytes %x %x %x %x %x %x %x %x %x\n",
-				(unsigned long)p, r, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
-			panic(f, "int 0x66/0x67 at no claimed site");
-		}
-		return;
-	case IPI_VEC:
-		lgk_ipi();
-		LAPIC(0xb0) = 0;
-		return;
-	case 0x30:
-		if ((f->cs & 3) == 3)
-			user_return((int)f->eax);
-		panic(f, "int 0x30 from the kernel");
-		return;
-	case 0xff:
-		return; /* spurious */
-	default:
-		panic(f, "unexpected trap");
-	}
 }
 
 /* ---- the runtime's ops; the bind log ------------------------------------ */
@@ -568,9 +207,7 @@ void kmain(unsigned int magic, const unsigned int *mbi)
 	outb(0xa1, 0xff);
 	gdt_init();
 	idt_init();
-	idt_load();
-	cpu_of_apic[LAPIC(0x20) >> 24] = 0;
-	lapic_enable();
+	cpu_here(0);
 	lgk_init(&ops, KCS, CG_FIRST, CG_COUNT);
 	lgk_cpu_online(0);
 	modules_init(mbi);

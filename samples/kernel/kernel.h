@@ -18,20 +18,51 @@
 #define KCS_ALIAS ((CG_FIRST + CG_COUNT) << 3)
 #define MAX_CPUS 8
 
-unsigned int this_cpu(void);
-extern volatile unsigned int ncpus;
+static inline void outb(unsigned short p, unsigned char v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(p));
+}
 
+static inline unsigned char inb(unsigned short p)
+{
+	unsigned char v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p));
+	return v;
+}
+
+#define LAPIC(r) (*(volatile unsigned int *)(0xfee00000UL + (r)))
+#define IPI_VEC 0xf0
+
+/* console.c: the UART, printing, the checks' PASS/FAIL lines. */
+void uart_init(void);
 void kprintf(const char *fmt, ...);
 void check(int ok, const char *name, const char *fmt, ...);
 void kexit(int fail) __attribute__((noreturn));
 void *kmemset(void *d, int c, size_t n);
 
+/* cpu.c: the IDT, the local APIC, the CPUs (ap_main: isr.S's AP entry). */
+unsigned int this_cpu(void);
+extern volatile unsigned int ncpus;
+void idt_set(unsigned int vec, unsigned long a, unsigned int dpl);
+void cpu_here(unsigned int c);
+void lapic_icr(unsigned int v);
+void send_ipi(void);
+void delay(unsigned long n);
+void ap_main(unsigned int idx);
+
+/* trap.c: every vector's handler (isr.S's stubs call it). */
+struct lgk_frame;
+void trap(struct lgk_frame *f);
+
 /* Run FN on every online CPU (BSP included), all starting together;
  * returns when all are done. */
 void run_all(void (*fn)(unsigned int cpu));
 
+/* ring.S: ring 3 entry and exit; the GDT's loading. */
 int run_user(void (*entry)(void), void *stack_top);
 void user_return(int v) __attribute__((noreturn));
+void load_gdt(void *gdtr);
 
 /* A module's site table (a renamed lazygate_sites section). */
 struct module {
