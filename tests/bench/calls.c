@@ -42,26 +42,12 @@
 #include "t.h"
 #include "peer4096.h"
 #include "loop.h"
+#include "fresh.h" /* NSITES fresh sites of t.add */
 
-#define NSITES 1024
 #define REPEATS 11
 
 extern const struct lg_api t_api;
 __attribute__((visibility("hidden"))) extern void lg_thunk_t_add_far(void);
-
-/* NSITES fresh sites: site_<base-4 numeral>(k) = t_add(numeral, k). */
-#define S(i) __attribute__((noinline)) static int site_##i(int k) { return t_add(i, k); }
-#define S4(i) S(i##0) S(i##1) S(i##2) S(i##3)
-#define S16(i) S4(i##0) S4(i##1) S4(i##2) S4(i##3)
-#define S64(i) S16(i##0) S16(i##1) S16(i##2) S16(i##3)
-#define S256(i) S64(i##0) S64(i##1) S64(i##2) S64(i##3)
-S256(1) S256(2) S256(3) S256(4)
-#define P(i) site_##i,
-#define P4(i) P(i##0) P(i##1) P(i##2) P(i##3)
-#define P16(i) P4(i##0) P4(i##1) P4(i##2) P4(i##3)
-#define P64(i) P16(i##0) P16(i##1) P16(i##2) P16(i##3)
-#define P256(i) P64(i##0) P64(i##1) P64(i##2) P64(i##3)
-static int (*const sites[NSITES])(int) = {P256(1) P256(2) P256(3) P256(4)};
 
 static int cmp(const void *a, const void *b)
 {
