@@ -103,7 +103,7 @@ int lg_provide(struct lg_providers *s, const struct lg_api *a);
 int lg_swappable(const struct lg_providers *s, const struct lg_api *old, const struct lg_api *new_api);
 void lg_swap(struct lg_providers *s, int slot, const struct lg_api *new_api);
 
-/* One site's new bytes: what the runtime's form op and lg_encode fill in,
+/* One site's new bytes: what the runtime's bind_form op and lg_encode fill in,
  * what its tell op is told. */
 struct lg_edit {
 	const struct lg_site *entry;
@@ -133,7 +133,7 @@ struct lg_batch_ops {
 	const struct lg_site *(*table)(void *ctx, unsigned int i, size_t *n);
 	/* Binding: X->entry's bound bytes, gate and api in X (lg_encode); 0
 	 * to leave the site as it is.  The same answer in every phase. */
-	unsigned int (*form)(void *ctx, struct lg_edit *x);
+	unsigned int (*bind_form)(void *ctx, struct lg_edit *x);
 	/* Where a far call to SEL:OFF goes (a linear address); 0 if not ours. */
 	unsigned long (*far_target)(void *ctx, unsigned int sel, unsigned int off);
 	void (*tell)(void *ctx, const struct lg_edit *x); /* a site written */
@@ -142,7 +142,7 @@ struct lg_batch_ops {
  * ahead of time to anything else (gatelink bind) is not. */
 int lg_bound_to(const struct lg_batch_ops *ops, const struct lg_site *e, const unsigned char *p,
 		const struct lg_gate *g);
-/* Bind every initial site that ops->form binds (OLD 0), or unbind every
+/* Bind every initial site that ops->bind_form binds (OLD 0), or unbind every
  * site bound to a gate OLD implements.  The number of sites written, or
  * LG_EWRITE (a write failed: sites may be left claimed). */
 long lg_batch(const struct lg_batch_ops *ops, const struct lg_api *old);

@@ -271,6 +271,15 @@ static __inline__ void lg_put32(unsigned char *p, unsigned int v)
 	p[3] = v >> 24;
 }
 
+/* Do the N bytes at A and B agree?  (memcmp is not in every freestanding
+ * kernel this header goes into.) */
+static __inline__ int lg_bytes_eq(const unsigned char *a, const unsigned char *b, unsigned int n)
+{
+	while (n && *a == *b)
+		n--, a++, b++;
+	return !n;
+}
+
 /* Is P the initial k32 stub of GATE?  lg_is_initial for the one kind a
  * flat runtime binds, inline because bind-all asks it of every site. */
 static __inline__ int lg_k32_initial(const unsigned char *p, unsigned int gate)

@@ -23,11 +23,6 @@ struct run {
 	enum phase ph;
 };
 
-static unsigned int get32(const unsigned char *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24;
-}
-
 int lg_bound_to(const struct lg_batch_ops *ops, const struct lg_site *e, const unsigned char *p,
 		const struct lg_gate *g)
 {
@@ -36,9 +31,9 @@ int lg_bound_to(const struct lg_batch_ops *ops, const struct lg_site *e, const u
 
 	switch (lg_match(p, kind, lg_site_gate(e))) {
 	case LG_S_NEAR: /* rel32 from the end of the site */
-		return lg_site_addr(e) + LG_KLEN + (unsigned long)(long)(int)get32(p + 5) == near;
+		return lg_site_addr(e) + LG_KLEN + (unsigned long)(long)(int)lg_get32(p + 5) == near;
 	case LG_S_BOUND:
-		return ops->far_target(ops->code.ctx, p[h + 4] | p[h + 5] << 8, get32(p + h)) ==
+		return ops->far_target(ops->code.ctx, p[h + 4] | p[h + 5] << 8, lg_get32(p + h)) ==
 		       (unsigned long)g->far_entry;
 	default:
 		return 0;
@@ -47,12 +42,12 @@ int lg_bound_to(const struct lg_batch_ops *ops, const struct lg_site *e, const u
 
 /* The bytes the batch writes at X->entry, into X: their length, 0 if none.
  * The same in every phase: they do not depend on the site's bytes. */
-static unsigned int form(const struct run *r, struct lg_edit *x)
+static unsigned int new_bytes(const struct run *r, struct lg_edit *x)
 {
 	const struct lg_site *e = x->entry;
 
 	if (!r->old)
-		return r->ops->form(r->ops->code.ctx, x);
+		return r->ops->bind_form(r->ops->code.ctx, x);
 	x->unbind = 1;
 	x->api = r->old;
 	x->gate = lg_api_gate(r->old, lg_site_gate(e));
@@ -61,21 +56,15 @@ static unsigned int form(const struct run *r, struct lg_edit *x)
 	return x->len = lg_initial(lg_site_kind(e), lg_site_gate(e), x->to);
 }
 
-/* Does the batch take X's site, whose bytes before any claim are P? */
-static int takes(const struct run *r, const struct lg_edit *x, const unsigned char *p)
+/* Is X's site, whose bytes before any claim are P, in a state the batch
+ * rewrites: initial when binding, bound to OLD when unbinding? */
+static int from_old(const struct run *r, const struct lg_edit *x, const unsigned char *p)
 {
 	const struct lg_site *e = x->entry;
 
 	if (r->old)
 		return lg_bound_to(r->ops, e, p, x->gate);
 	return lg_match(p, lg_site_kind(e), lg_site_gate(e)) == LG_S_INITIAL;
-}
-
-static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
-{
-	while (n && *a == *b)
-		n--, a++, b++;
-	return !n;
 }
 
 /* R's phase at site E: 1 if it wrote there, 0 if not, LG_EWRITE.  Each
@@ -91,23 +80,23 @@ static int step(const struct run *r, const struct lg_site *e)
 	const struct lg_patch_ops *c = &r->ops->code;
 	unsigned char *p = (unsigned char *)lg_site_addr(e), was[LG_MAXLEN];
 	struct lg_edit x = {0};
-	unsigned int i, at;
+	unsigned int i, from;
 
 	x.entry = e;
 	/* the trap vector (byte 1) the same in both states, as for lg_patch */
-	if ((p[0] == LG_HEAD_TRAP) != (r->ph == TAIL || r->ph == HEAD) || !form(r, &x) ||
+	if ((p[0] == LG_HEAD_TRAP) != (r->ph == TAIL || r->ph == HEAD) || !new_bytes(r, &x) ||
 	    x.len < 3 || x.to[1] != p[1] || x.to[0] == LG_HEAD_TRAP)
 		return 0;
 	for (i = 0; i < x.len; i++)
 		was[i] = p[i];
 	if (r->ph == TAIL)
 		was[0] = x.to[0]; /* every state of a kind has the same head */
-	if (r->ph == HEAD ? !same(was + 1, x.to + 1, x.len - 1) : !takes(r, &x, was))
+	if (r->ph == HEAD ? !lg_bytes_eq(was + 1, x.to + 1, x.len - 1) : !from_old(r, &x, was))
 		return 0;
 	if (r->ph == CLAIM)
 		return !c->claim(c->ctx, p, was[0]);
-	at = r->ph == TAIL ? 2 : 0;
-	if (c->write(c->ctx, p + at, x.to + at, r->ph == HEAD ? 1 : x.len - at))
+	from = r->ph == TAIL ? 2 : 0;
+	if (c->write(c->ctx, p + from, x.to + from, r->ph == HEAD ? 1 : x.len - from))
 		return LG_EWRITE;
 	if (r->ph != TAIL && r->ops->tell)
 		r->ops->tell(c->ctx, &x);

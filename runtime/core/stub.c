@@ -18,14 +18,6 @@ static const unsigned char nullsel[LG_NKINDS] = {
 	LG_SEL_KERNEL, LG_SEL_KERNEL, LG_SEL_APP32, LG_SEL_APP16,
 };
 
-static int same(const unsigned char *a, const unsigned char *b, unsigned int n)
-{
-	while (n--)
-		if (*a++ != *b++)
-			return 0;
-	return 1;
-}
-
 /* Kernel stubs have a 3-byte head (prefix, prefix, 9A); application stubs 2. */
 static unsigned int hlen(unsigned int kind)
 {
@@ -63,7 +55,7 @@ int lg_is_initial(const unsigned char *p, unsigned int kind, unsigned int gate)
 {
 	unsigned char b[LG_MAXLEN];
 
-	return kind < LG_NKINDS && same(p, b, lg_initial(kind, gate, b));
+	return kind < LG_NKINDS && lg_bytes_eq(p, b, lg_initial(kind, gate, b));
 }
 
 unsigned int lg_bound_near(unsigned long site, unsigned long target, unsigned char *out)
@@ -96,11 +88,11 @@ enum lg_state lg_match(const unsigned char *p, unsigned int kind, unsigned int g
 		return LG_S_NONE;
 	n = lg_initial(kind, gate, b);
 	h = hlen(kind);
-	if (same(p, b, n))
+	if (lg_bytes_eq(p, b, n))
 		return LG_S_INITIAL;
 	if (p[0] == LG_HEAD_TRAP && p[1] == b[1])
 		return LG_S_TRAP;
-	if (same(p, b, h) && (kind <= LG_K16 || !lg_get32(p + h)) && get16(p + h + 4) > 3)
+	if (lg_bytes_eq(p, b, h) && (kind <= LG_K16 || !lg_get32(p + h)) && get16(p + h + 4) > 3)
 		return LG_S_BOUND;
 	if (kind == LG_K32 && is_near(p))
 		return LG_S_NEAR;

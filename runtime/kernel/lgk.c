@@ -384,7 +384,7 @@ static const struct lg_site *table(void *ctx, unsigned int i, size_t *n)
 }
 
 /* Kernel sites for a ring-0 CS, application sites for a ring-3 one. */
-static unsigned int form(void *ctx, struct lg_edit *x)
+static unsigned int bind_form(void *ctx, struct lg_edit *x)
 {
 	const struct batch *b = ctx;
 
@@ -417,7 +417,7 @@ static void tell(void *ctx, const struct lg_edit *x)
 
 /* One batch at a time runs, under the lock: its parameters live here. */
 static struct batch cur;
-static const struct lg_batch_ops bops = {{claim, put, sync_all, &cur}, 0, 0, table, form,
+static const struct lg_batch_ops bops = {{claim, put, sync_all, &cur}, 0, 0, table, bind_form,
 					 far_target, tell};
 
 int lgk_replace(const struct lg_api *old_api, const struct lg_api *new_api)

@@ -26,7 +26,7 @@ static const struct lg_site *table(void *ctx, unsigned int i, size_t *n)
 }
 
 /* A site that cannot be bound is left to report at its first call. */
-static unsigned int form(void *ctx, struct lg_edit *x)
+static unsigned int bind_form(void *ctx, struct lg_edit *x)
 {
 	const char *why;
 
@@ -70,7 +70,7 @@ static void keep(void *ctx, const struct lg_edit *x)
 static long batch(const struct lg_api *old, const struct lg_api *new_api, struct lg_told *told)
 {
 	struct ctx c = {lg_bind_mode(), told};
-	struct lg_batch_ops o = {{0, 0, 0, 0}, lg_code_flush, alone, table, form, far_target, keep};
+	struct lg_batch_ops o = {{0, 0, 0, 0}, lg_code_flush, alone, table, bind_form, far_target, keep};
 
 	o.code = lg_code_batch_ops;
 	o.code.ctx = &c;
