@@ -40,7 +40,7 @@ done
 FREE="-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
  -fno-builtin -mgeneral-regs-only -fno-jump-tables -fcf-protection=none"
 WARN="-Wall -Wextra -Wno-unused-function"
-CFLAGS="-O2 -g $FREE $WARN -I$o -I$top/include -I$top/runtime/kernel -I$here"
+CFLAGS="-O2 -g $FREE $WARN -I$o -I$top/include -I$top/runtime/kernel -I$here -I$top/tests"
 
 cc() { # cc OUT SRC [flags]
 	obj=$1 src=$2; shift 2

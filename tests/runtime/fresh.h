@@ -6,23 +6,16 @@
 #include <string.h>
 #include <lazygate/lazygate.h>
 #include "t.h"
+#include "../repeat.h"
 
 #define NSITES 1024
 
-#define S(i) __attribute__((noinline)) static int site_##i(int k) { return t_add(i, k) ^ (i); }
-#define S4(i) S(i##0) S(i##1) S(i##2) S(i##3)
-#define S16(i) S4(i##0) S4(i##1) S4(i##2) S4(i##3)
-#define S64(i) S16(i##0) S16(i##1) S16(i##2) S16(i##3)
-#define S256(i) S64(i##0) S64(i##1) S64(i##2) S64(i##3)
-S256(1) S256(2) S256(3) S256(4)
-#define P(i) site_##i,
-#define P4(i) P(i##0) P(i##1) P(i##2) P(i##3)
-#define P16(i) P4(i##0) P4(i##1) P4(i##2) P4(i##3)
-#define P64(i) P16(i##0) P16(i##1) P16(i##2) P16(i##3)
-#define P256(i) P64(i##0) P64(i##1) P64(i##2) P64(i##3)
-static int (*const sites[NSITES])(int) = {P256(1) P256(2) P256(3) P256(4)};
+#define SITE(i) __attribute__((noinline)) static int site_##i(int k) { return t_add(i, k) ^ (i); }
+REPEAT1024(SITE)
+#define SITE_PTR(i) site_##i,
+static int (*const sites[NSITES])(int) = {REPEAT1024(SITE_PTR)};
 
-/* The value site i must return: the i in site_##i is a base-4 numeral. */
+/* The value site i must return: the i in site_##i is repeat.h's numeral. */
 static inline int number(int i)
 {
 	int d, v = 1 + i / 256, x = i % 256;
