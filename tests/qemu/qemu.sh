@@ -7,7 +7,8 @@
 #   guest wrote 1 (a check failed, or a panic) -> qemu exits 3 -> fail
 #   timeout (QEMU_TIMEOUT seconds, default 60) or anything else -> fail
 # The serial log is kept in $T/NAME.log and shown on failure.
-QEMU=${QEMU:-qemu-system-i386}
+# configure's choice when make runs the test (empty: none found), else PATH's
+QEMU=${QEMU-qemu-system-i386}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-60}
 QEMU_SMP=${QEMU_SMP:-4}
 
@@ -32,8 +33,8 @@ find_kernel() {
 boot_kernel() {
 	name=$1 append=$2
 	shift 2
-	if ! command -v "$QEMU" >/dev/null 2>&1; then
-		skip "$QEMU not found: the sample kernel is not booted (apt-get install qemu-system-x86)"
+	if [ -z "$QEMU" ] || ! command -v "$QEMU" >/dev/null 2>&1; then
+		skip "qemu-system-i386 not found: the sample kernel is not booted (apt-get install qemu-system-x86)"
 	fi
 	log=$T/$name.log
 	set -- -accel tcg -smp "$QEMU_SMP" -m 64 -display none -monitor none \
